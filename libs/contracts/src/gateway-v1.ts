@@ -1,0 +1,1 @@
+export * from './gen/switchyard/gateway/v1/gateway';
