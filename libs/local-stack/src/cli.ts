@@ -1,0 +1,37 @@
+import path from 'node:path';
+import { startStack, WORKSPACE_ROOT } from './stack';
+
+/** `npm start`: the whole of Switchyard on localhost, one process per service, until Ctrl-C. */
+async function main(): Promise<void> {
+  const logDir = path.join(WORKSPACE_ROOT, '.switchyard', 'logs');
+  const realRegions = process.env.REGIONS;
+  console.log(realRegions ? 'Using the regions in REGIONS (no simulators).' : 'Starting four upstream-sim regions (set REGIONS to use real endpoints).');
+  const stack = await startStack({
+    ports: 'fixed',
+    logDir,
+    regions: realRegions,
+    onReady: (service) => console.log(`  ready  ${service.name.padEnd(24)} ${service.address}  (pid ${service.pid})`),
+  });
+  console.log(`\nSwitchyard gateway listening on ${stack.gatewayAddress} (gRPC). Logs: ${logDir}. Ctrl-C stops everything.`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping...');
+    stack.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  for (const service of stack.services) {
+    service.exited.then((code) => {
+      if (stopping) return;
+      console.error(`${service.name} exited unexpectedly (code ${code}); see ${logDir}. Stopping the rest.`);
+      stop();
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

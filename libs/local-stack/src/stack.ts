@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startServiceProcess, type RunningService } from './service-process';
+
+export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export const GRPC_SERVICES = ['region-router', 'batcher', 'model-router', 'queue', 'cache', 'api-gateway'] as const;
+export type GrpcServiceName = (typeof GRPC_SERVICES)[number];
+
+/** Fixed ports of `npm start`; tests ask for free ones instead. */
+export const DEFAULT_PORTS: Record<GrpcServiceName, number> = {
+  'api-gateway': 50051,
+  queue: 50052,
+  cache: 50053,
+  batcher: 50054,
+  'model-router': 50055,
+  'region-router': 50056,
+};
+
+export interface SimRegion {
+  name: string;
+  port: number;
+  latencyMs: number;
+  capacityTpm: number;
+}
+
+/** The seed's four regions, each served by its own upstream-sim process. */
+export const SIM_REGIONS: SimRegion[] = [
+  { name: 'eastus', port: 8401, latencyMs: 30, capacityTpm: 80_000 },
+  { name: 'westus', port: 8402, latencyMs: 40, capacityTpm: 80_000 },
+  { name: 'westeurope', port: 8403, latencyMs: 60, capacityTpm: 60_000 },
+  { name: 'eastasia', port: 8404, latencyMs: 90, capacityTpm: 40_000 },
+];
+
+export interface StackOptions {
+  /** `fixed` uses DEFAULT_PORTS and SIM_REGIONS' ports; `free` lets every process bind a free port. */
+  ports: 'fixed' | 'free';
+  /** Folder for one log file per process; logs are discarded when omitted. */
+  logDir?: string;
+  /** Added to every process's environment (e.g. OTEL_* settings). */
+  env?: Record<string, string>;
+  /** Added to one service's environment. */
+  serviceEnv?: Partial<Record<GrpcServiceName | 'upstream-sim', Record<string, string>>>;
+  /** Region list for the region router (JSON, see its README). When set, no simulators are started. */
+  regions?: string;
+  /** Simulated latency override for every region (tests use small values). */
+  simLatencyMs?: number;
+  onReady?: (service: RunningService) => void;
+}
+
+export interface RunningStack {
+  gatewayAddress: string;
+  services: RunningService[];
+  byName(name: string): RunningService;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts upstream simulators (unless real regions are configured) and the six gRPC services as separate
+ * processes, each told where its dependencies listen, in dependency order.
+ */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const started: RunningService[] = [];
+  const port = (name: GrpcServiceName) => String(options.ports === 'fixed' ? DEFAULT_PORTS[name] : 0);
+  if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
+  const launch = async (label: string, dir: string, env: Record<string, string>) => {
+    const service = await startServiceProcess({
+      name: label,
+      dir: path.join(WORKSPACE_ROOT, 'services', dir),
+      env: { ...options.env, ...options.serviceEnv?.[dir as GrpcServiceName], ...env },
+      logFile: options.logDir ? path.join(options.logDir, `${label.replace(':', '-')}.log`) : undefined,
+    });
+    started.push(service);
+    options.onReady?.(service);
+    return service;
+  };
+
+  try {
+    let regions = options.regions;
+    if (!regions) {
+      const sims = await Promise.all(
+        SIM_REGIONS.map((region) =>
+          launch(`upstream-sim:${region.name}`, 'upstream-sim', {
+            SIM_REGION: region.name,
+            SIM_PORT: String(options.ports === 'fixed' ? region.port : 0),
+            SIM_LATENCY_MS: String(options.simLatencyMs ?? region.latencyMs),
+            SIM_TPM_LIMIT: String(region.capacityTpm),
+          }),
+        ),
+      );
+      regions = JSON.stringify(
+        SIM_REGIONS.map((region, i) => ({
+          name: region.name,
+          provider: 'openai',
+          baseUrl: `${sims[i]!.address}/v1`,
+          capacityTpm: region.capacityTpm,
+        })),
+      );
+    }
+    const regionRouter = await launch('region-router', 'region-router', { GRPC_PORT: port('region-router'), REGIONS: regions });
+    const [batcher, modelRouter, queue] = await Promise.all([
+      launch('batcher', 'batcher', { GRPC_PORT: port('batcher'), REGION_ROUTER_ADDRESS: regionRouter.address }),
+      launch('model-router', 'model-router', { GRPC_PORT: port('model-router') }),
+      launch('queue', 'queue', { GRPC_PORT: port('queue') }),
+    ]);
+    const cache = await launch('cache', 'cache', { GRPC_PORT: port('cache'), BATCHER_ADDRESS: batcher.address });
+    const gateway = await launch('api-gateway', 'api-gateway', {
+      GRPC_PORT: port('api-gateway'),
+      QUEUE_ADDRESS: queue.address,
+      CACHE_ADDRESS: cache.address,
+      BATCHER_ADDRESS: batcher.address,
+      MODEL_ROUTER_ADDRESS: modelRouter.address,
+      REGION_ROUTER_ADDRESS: regionRouter.address,
+    });
+    return {
+      gatewayAddress: gateway.address,
+      services: started,
+      byName: (name) => {
+        const found = started.find((s) => s.name === name);
+        if (!found) throw new Error(`no service named ${name}; have ${started.map((s) => s.name).join(', ')}`);
+        return found;
+      },
+      stop: () => stopAll(started),
+    };
+  } catch (err) {
+    await stopAll(started);
+    throw err;
+  }
+}
+
+/** Stops the gateway first and the simulators last, so nothing in flight loses its dependency. */
+async function stopAll(services: RunningService[]): Promise<void> {
+  for (const service of [...services].reverse()) await service.stop();
+}

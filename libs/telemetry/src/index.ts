@@ -1,0 +1,4 @@
+export * from './start-telemetry';
+export * from './spans';
+export * from './metrics';
+export * from './genai-attributes';

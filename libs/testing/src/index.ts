@@ -1,0 +1,2 @@
+export * from './otlp-receiver';
+export * from './wait-until';

@@ -1,0 +1,26 @@
+export { batchKey, parseBatchKey, type BatchKey, type BatchKeyParts, type WorkKind } from './batch-key';
+export {
+  Batcher,
+  PRIORITY_BULK,
+  PRIORITY_CRITICAL,
+  type BatchedResult,
+  type BatchEvent,
+  type BatcherDeps,
+  type BatcherStats,
+  type DispatchBatch,
+  type FlushReason,
+  type SubmitOptions,
+} from './batcher';
+export { validateBatcherOptions, type BatcherOptions } from './batcher-options';
+export { systemClock, systemTimers, type Clock, type Timers } from './clock';
+export {
+  mergeEmbeddingCalls,
+  splitEmbeddingResponse,
+  type EmbeddingCall,
+  type EmbeddingResponse,
+  type EmbeddingResult,
+  type EmbeddingUsage,
+  type MergedEmbeddingCall,
+} from './embedding-batch';
+export { failed, succeeded, type ItemOutcome } from './item-outcome';
+export { splitProportionally } from './split-proportionally';

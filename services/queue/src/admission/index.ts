@@ -1,0 +1,24 @@
+export {
+  DEFAULT_POOL,
+  type AcquireRequest,
+  type AdmissionController,
+  type AdmissionEvent,
+  type AdmissionEventType,
+  type Grant,
+  type PoolCounters,
+  type PoolStats,
+} from './admission-controller';
+export { MAX_TIMER_DELAY_MS, systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './clock';
+export {
+  DEFAULT_POOL_LIMITS,
+  DEFAULT_RETRY_HINT,
+  poolOverridesSchema,
+  resolvePoolLimits,
+  resolveRetryHint,
+  validateAdmissionConfig,
+  type AdmissionConfig,
+  type PoolLimits,
+  type RetryHintConfig,
+} from './pool-config';
+export { PRIORITIES, Priority, isPriority, parsePriority, priorityName, type PriorityName } from './priority';
+export { PriorityRequestQueue, type PriorityRequestQueueOptions } from './priority-request-queue';

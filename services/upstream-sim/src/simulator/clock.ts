@@ -1,0 +1,4 @@
+/** Milliseconds since the epoch; injected so tests control time. */
+export interface Clock {
+  now(): number;
+}

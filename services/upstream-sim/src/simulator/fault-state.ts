@@ -1,0 +1,53 @@
+import { seededRandom, type RandomSource } from './seeded-random';
+
+/** Behaviour that tests change at run time (POST /admin/faults). */
+export interface Faults {
+  /** Probability (0..1) that a model request fails with `errorStatus`. */
+  errorRate: number;
+  errorStatus: number;
+  /** Latency before the first output token, replacing the configured base latency. */
+  latencyMs: number;
+  /** Answer every model request with 429 as if the quota were used up. */
+  throttle: boolean;
+  /** The retry-after that throttled answers carry. */
+  throttleRetryAfterMs: number;
+}
+
+/**
+ * Current faults plus the seeded PRNG that decides which requests fail, so a test that sends the same
+ * requests in the same order sees the same failures on every run.
+ */
+export class FaultState {
+  private faults: Faults;
+  private random: RandomSource;
+
+  constructor(
+    private readonly initial: Faults,
+    private readonly seed: number,
+  ) {
+    this.faults = { ...initial };
+    this.random = seededRandom(seed);
+  }
+
+  current(): Faults {
+    return { ...this.faults };
+  }
+
+  update(patch: Partial<Faults>): Faults {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<Faults>;
+    this.faults = { ...this.faults, ...defined };
+    return this.current();
+  }
+
+  /** Back to the configured faults and the start of the PRNG sequence. */
+  reset(): void {
+    this.faults = { ...this.initial };
+    this.random = seededRandom(this.seed);
+  }
+
+  /** The status to fail this request with, or undefined to let it through. Draws only when errors are enabled. */
+  drawError(): number | undefined {
+    if (this.faults.errorRate <= 0) return undefined;
+    return this.random() < this.faults.errorRate ? this.faults.errorStatus : undefined;
+  }
+}
