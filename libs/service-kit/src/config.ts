@@ -30,8 +30,9 @@ export function loadConfig<S extends z.ZodObject>(
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '(root)');
-    const got = input[key];
-    return `${key}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+    const inner = issue.path.slice(1).join('.');
+    const got = inner ? undefined : input[key];
+    return `${key}${inner ? ` at ${inner}` : ''}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
   });
   throw new ConfigError(service, problems);
 }
@@ -73,3 +74,11 @@ export const envAddress = (defaultValue: string) =>
     .string()
     .regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')
     .default(defaultValue);
+
+/** Settings every gRPC service shares; spread into a service's schema with its own default port. */
+export const grpcServerSettings = (defaultPort: number) => ({
+  GRPC_HOST: z.string().min(1).default('127.0.0.1'),
+  GRPC_PORT: envPort(defaultPort),
+  /** Largest gRPC message accepted or sent, in bytes. */
+  GRPC_MAX_MESSAGE_BYTES: envInt(4 * 1024 * 1024, 1024),
+});

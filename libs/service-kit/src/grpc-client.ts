@@ -60,6 +60,7 @@ export function createClient<D extends ServiceDefinition>(definition: D, address
       const signal = opts.signal ?? scope?.signal;
       const callOptions: CallOptions = { deadline };
       return new Promise((resolve, reject) => {
+        const onAbort = () => call.cancel();
         const call = client.makeUnaryRequest(
           method.path,
           method.requestSerialize,
@@ -67,12 +68,15 @@ export function createClient<D extends ServiceDefinition>(definition: D, address
           request,
           opts.metadata ?? new Metadata(),
           callOptions,
-          (err, response) => (err ? reject(fromGrpcError(err, options.dependency)) : resolve(response)),
+          (err, response) => {
+            // The signal may outlive this call by far (one incoming call making many outgoing ones).
+            signal?.removeEventListener('abort', onAbort);
+            if (err) reject(fromGrpcError(err, options.dependency));
+            else resolve(response);
+          },
         );
-        if (signal) {
-          if (signal.aborted) call.cancel();
-          else signal.addEventListener('abort', () => call.cancel(), { once: true });
-        }
+        if (signal?.aborted) call.cancel();
+        else signal?.addEventListener('abort', onAbort, { once: true });
       });
     };
   }

@@ -42,7 +42,7 @@ export function toGrpcError(err: unknown): GrpcErrorPayload {
   const metadata = new Metadata();
   if (isSwitchyardError(err)) {
     const retryAfterMs = (err as { retryAfterMs?: number }).retryAfterMs;
-    if (retryAfterMs !== undefined) metadata.set(RETRY_AFTER_MS_KEY, String(Math.ceil(retryAfterMs)));
+    if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) metadata.set(RETRY_AFTER_MS_KEY, String(Math.ceil(retryAfterMs)));
     return { code: STATUS_OF_KIND[err.kind], details: err.message, metadata };
   }
   if (isServiceError(err)) return { code: err.code, details: err.details, metadata: err.metadata ?? metadata };
@@ -61,28 +61,32 @@ export function isServiceError(err: unknown): err is ServiceError {
 export function fromGrpcError(err: unknown, dependency: string): SwitchyardError | unknown {
   if (!isServiceError(err)) return err;
   const retryHeader = err.metadata?.get(RETRY_AFTER_MS_KEY)[0];
-  const retryAfterMs = retryHeader === undefined ? undefined : Number(retryHeader);
-  switch (err.code) {
+  return errorFromStatus(err.code, err.details, dependency, retryHeader === undefined ? undefined : Number(retryHeader));
+}
+
+/** The domain error for a gRPC status code, e.g. one reported per item inside a batch response. */
+export function errorFromStatus(code: status, details: string, dependency: string, retryAfterMs?: number): SwitchyardError {
+  switch (code) {
     case status.INVALID_ARGUMENT:
-      return new InvalidArgument(fieldOf(err.details), messageOf(err.details));
+      return new InvalidArgument(fieldOf(details), messageOf(details));
     case status.UNAUTHENTICATED:
-      return new Unauthenticated(err.details);
+      return new Unauthenticated(details);
     case status.PERMISSION_DENIED:
-      return new PermissionDenied(err.details);
+      return new PermissionDenied(details);
     case status.NOT_FOUND:
-      return new NotFound(err.details);
+      return new NotFound(details);
     case status.DEADLINE_EXCEEDED:
-      return new DeadlineExpired(err.details || `deadline exceeded while waiting for ${dependency}`);
+      return new DeadlineExpired(details || `deadline exceeded while waiting for ${dependency}`);
     case status.RESOURCE_EXHAUSTED:
-      return new ResourceExhausted(err.details, retryAfterMs);
+      return new ResourceExhausted(details, retryAfterMs);
     case status.CANCELLED:
-      return new Cancelled(err.details);
+      return new Cancelled(details);
     case status.FAILED_PRECONDITION:
-      return new FailedPrecondition(err.details);
+      return new FailedPrecondition(details);
     case status.UNAVAILABLE:
-      return new Unavailable(`${dependency} is unavailable: ${err.details}`, retryAfterMs);
+      return new Unavailable(`${dependency} is unavailable: ${details}`, retryAfterMs);
     default:
-      return new Unavailable(`${dependency} failed (${status[err.code] ?? err.code}): ${err.details}`);
+      return new Unavailable(`${dependency} failed (${status[code] ?? code}): ${details}`);
   }
 }
 

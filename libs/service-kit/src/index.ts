@@ -7,3 +7,4 @@ export * from './call-scope';
 export * from './unary-handler';
 export * from './grpc-server';
 export * from './grpc-client';
+export * from './run-service';

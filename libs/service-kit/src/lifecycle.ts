@@ -11,7 +11,8 @@ export interface ReadyInfo {
 export const READY_EVENT = 'ready';
 
 export function announceReady(logger: Logger, info: ReadyInfo): void {
-  logger.info({ event: READY_EVENT, ...info }, `${info.service} ready at ${info.address}`);
+  // `service` is already in every line (the logger's base); the launcher reads `event`, `address` and `port`.
+  logger.info({ event: READY_EVENT, address: info.address, port: info.port }, `${info.service} ready at ${info.address}`);
 }
 
 /**

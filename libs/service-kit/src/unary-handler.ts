@@ -1,13 +1,13 @@
-import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { runInCallScope } from './call-scope';
+import { Cancelled, DeadlineExpired, isSwitchyardError } from './errors';
 import { toGrpcError } from './grpc-status';
-import { status } from '@grpc/grpc-js';
 
 export interface CallContext {
   /** The caller's deadline, if it set one. */
   deadline?: Date;
-  /** Aborts when the caller cancels or its deadline passes. */
+  /** Aborts when the caller cancels or its deadline passes; its reason is a Cancelled or DeadlineExpired. */
   signal: AbortSignal;
   metadata: Metadata;
 }
@@ -20,15 +20,30 @@ export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise
  */
 export function unary<Req, Res>(logger: Logger, method: string, handler: UnaryHandler<Req, Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-    const controller = new AbortController();
-    call.on('cancelled', () => controller.abort(new Error('call cancelled by the client')));
     const rawDeadline = call.getDeadline();
     const deadline = rawDeadline instanceof Date ? rawDeadline : Number.isFinite(rawDeadline) ? new Date(rawDeadline) : undefined;
+    const controller = new AbortController();
+    let answered = false;
+    // grpc-js also emits 'cancelled' when the stream closes after a normal answer; aborting then would
+    // cancel the work a handler deliberately leaves running after replying (e.g. a cache write).
+    call.on('cancelled', () => {
+      if (answered) return;
+      const expired = deadline !== undefined && Date.now() >= deadline.getTime();
+      controller.abort(expired ? new DeadlineExpired(`deadline passed while serving ${method}`) : new Cancelled(`caller cancelled ${method}`));
+    });
     const ctx: CallContext = { deadline, signal: controller.signal, metadata: call.metadata };
-    runInCallScope({ deadline, signal: controller.signal }, () => handler(call.request, ctx)).then(
-      (response) => callback(null, response),
+    // The executor turns a synchronous throw into a rejection, so it is mapped like any other.
+    new Promise<Res>((resolve) => resolve(runInCallScope({ deadline, signal: controller.signal }, () => handler(call.request, ctx)))).then(
+      (response) => {
+        answered = true;
+        callback(null, response);
+      },
       (err: unknown) => {
-        const grpcError = toGrpcError(err);
+        answered = true;
+        // A handler that gave up because its signal aborted (AbortError from fetch, timers, ...) is
+        // reporting the cancellation, not a bug: answer with the signal's reason instead of INTERNAL.
+        const cause = controller.signal.aborted && !isSwitchyardError(err) ? controller.signal.reason : err;
+        const grpcError = toGrpcError(cause);
         if (grpcError.code === status.INTERNAL || grpcError.code === status.UNKNOWN) {
           logger.error({ err, method }, 'handler failed');
         } else {

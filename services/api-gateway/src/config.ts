@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envAddress, envInt, envJson, envPort } from '@switchyard/service-kit';
+import { envAddress, envInt, envJson, grpcServerSettings } from '@switchyard/service-kit';
 
 const apiKeys = z
   .record(z.string().min(8, 'API keys must be at least 8 characters'), z.string().min(1, 'tenant must not be empty'))
@@ -7,8 +7,7 @@ const apiKeys = z
 
 /** Settings of the api-gateway; every key is an environment variable (see README). */
 export const gatewayConfigSchema = z.object({
-  GRPC_HOST: z.string().default('127.0.0.1'),
-  GRPC_PORT: envPort(50051),
+  ...grpcServerSettings(50051),
   QUEUE_ADDRESS: envAddress('127.0.0.1:50052'),
   CACHE_ADDRESS: envAddress('127.0.0.1:50053'),
   BATCHER_ADDRESS: envAddress('127.0.0.1:50054'),
@@ -17,7 +16,6 @@ export const gatewayConfigSchema = z.object({
   API_KEYS: envJson(apiKeys, { 'sk-switchyard-dev-a': 'team-a', 'sk-switchyard-dev-b': 'team-b' }),
   /** Deadline applied when a caller sets none, so nothing can wait in the queue forever. */
   GATEWAY_DEFAULT_DEADLINE_MS: envInt(60_000, 1),
-  GATEWAY_MAX_MESSAGE_BYTES: envInt(4 * 1024 * 1024, 1024),
   GATEWAY_MAX_MESSAGES: envInt(256, 1),
   GATEWAY_MAX_EMBED_INPUTS: envInt(2048, 1),
   DEFAULT_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),

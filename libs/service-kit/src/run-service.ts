@@ -1,0 +1,53 @@
+import type { z } from 'zod';
+import type { Logger } from 'pino';
+import { shutdownTelemetry } from '@switchyard/telemetry';
+import { ConfigError, loadConfig, type grpcServerSettings } from './config';
+import { startGrpcServer, type ServiceBinding } from './grpc-server';
+import { announceReady, exitOnSignals } from './lifecycle';
+import { createLogger } from './logger';
+
+type GrpcSettings = z.infer<z.ZodObject<ReturnType<typeof grpcServerSettings>>>;
+
+export interface ServiceParts {
+  bindings: ServiceBinding[];
+  /** Runs after the server has drained: close clients, stores, timers. */
+  close?: () => Promise<void> | void;
+}
+
+/**
+ * The whole life of a gRPC service process: load and validate config (exit 1 naming the bad setting),
+ * build the parts, serve with health and reflection, announce readiness, and on SIGTERM/SIGINT drain
+ * in-flight calls, close the parts and flush telemetry before exiting.
+ */
+export function runService<S extends z.ZodObject>(
+  name: string,
+  schema: S,
+  build: (config: z.infer<S> & GrpcSettings, logger: Logger) => Promise<ServiceParts> | ServiceParts,
+): void {
+  const logger = createLogger(name);
+  const start = async () => {
+    const config = loadConfig(name, schema) as z.infer<S> & GrpcSettings;
+    const parts = await build(config, logger);
+    const server = await startGrpcServer({
+      service: name,
+      host: config.GRPC_HOST,
+      port: config.GRPC_PORT,
+      logger,
+      maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+      bindings: parts.bindings,
+    });
+    announceReady(logger, { service: name, address: server.address, port: server.port });
+    exitOnSignals(logger, async () => {
+      await server.shutdown();
+      await parts.close?.();
+      await shutdownTelemetry();
+    });
+  };
+  start().catch((err: unknown) => {
+    if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);
+    else logger.fatal({ err }, `${name} failed to start`);
+    process.exitCode = 1;
+    // Let pino flush the fatal line before the process ends.
+    setTimeout(() => process.exit(1), 50).unref();
+  });
+}
