@@ -24,7 +24,7 @@ describe('exactKey', () => {
     ['temperature', { temperature: 0.7 }],
     ['max tokens', { maxTokens: 512 }],
     ['a message role', { messages: [{ role: 'developer', content: 'You are terse.' }, base.messages[1]] }],
-    ['a message content', { messages: [base.messages[0], { role: 'user', content: 'What is the capital of France? ' }] }],
+    ['a message content', { messages: [base.messages[0], { role: 'user', content: `${base.messages[1].content} ` }] }],
     ['message order', { messages: [base.messages[1], base.messages[0]] }],
     ['an extra message', { messages: [...base.messages, { role: 'user', content: '' }] }],
   ])('changes when the %s changes', (_, change) => {
@@ -47,7 +47,7 @@ describe('semanticQuery', () => {
   it('compares the last user message within a scope that ignores it', () => {
     const query = semanticQuery(base, 'emb')!;
     expect(query.text).toBe('What is the capital of France?');
-    const rephrased = { ...base, messages: [base.messages[0], { role: 'user', content: "what's the capital of france" }] };
+    const rephrased = { ...base, messages: [base.messages[0], { role: 'user', content: "what's the capital" }] };
     expect(scopeOf(rephrased)).toBe(query.scope);
   });
 
@@ -57,7 +57,10 @@ describe('semanticQuery', () => {
     ['temperature', { temperature: 0.7 }],
     ['max tokens', { maxTokens: 512 }],
     ['system prompt', { messages: [{ role: 'system', content: 'You are verbose.' }, base.messages[1]] }],
-    ['earlier turns', { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }, base.messages[1]] }],
+    [
+      'earlier turns',
+      { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hi' }, base.messages[1]] },
+    ],
   ])('puts a request with a different %s in a different scope', (_, change) => {
     expect(scopeOf({ ...base, ...change })).not.toBe(scopeOf(base));
   });
@@ -67,7 +70,9 @@ describe('semanticQuery', () => {
   });
 
   it('does not apply when the last message is not from the user', () => {
-    expect(semanticQuery({ ...base, messages: [...base.messages, { role: 'assistant', content: 'Paris' }] }, 'emb')).toBeUndefined();
-    expect(semanticQuery({ ...base, messages: [...base.messages, { role: 'tool', content: '{}' }] }, 'emb')).toBeUndefined();
+    for (const role of ['assistant', 'tool', 'system']) {
+      const input = { ...base, messages: [...base.messages, { role, content: 'Paris' }] };
+      expect(semanticQuery(input, 'emb')).toBeUndefined();
+    }
   });
 });

@@ -42,7 +42,8 @@ export class ResponseCache {
   private readonly embedder: Embedder;
   private readonly embeddings: RecentEmbeddings;
   private readonly defaultThreshold: number;
-  private readonly tenantThresholds: Readonly<Record<string, number>>;
+  // A Map, not the options object: a tenant named "constructor" must not find Object.prototype's.
+  private readonly tenantThresholds: ReadonlyMap<string, number>;
   private readonly defaultTtlSeconds: number;
   private readonly cacheSampled: boolean;
   private readonly onEmbedderError: (error: unknown) => void;
@@ -57,12 +58,12 @@ export class ResponseCache {
     this.embedder = dependencies.embedder;
     this.embeddings = new RecentEmbeddings(this.embedder, options.recentEmbeddings ?? 1_000);
     this.defaultThreshold = options.defaultSimilarityThreshold ?? 0.95;
-    this.tenantThresholds = options.tenantSimilarityThresholds ?? {};
+    this.tenantThresholds = new Map(Object.entries(options.tenantSimilarityThresholds ?? {}));
     this.defaultTtlSeconds = options.defaultTtlSeconds ?? 3_600;
     this.cacheSampled = options.cacheSampled ?? true;
     this.onEmbedderError = options.onEmbedderError ?? (() => undefined);
     assertThreshold('defaultSimilarityThreshold', this.defaultThreshold);
-    for (const [tenant, threshold] of Object.entries(this.tenantThresholds)) {
+    for (const [tenant, threshold] of this.tenantThresholds) {
       assertThreshold(`tenantSimilarityThresholds.${tenant}`, threshold);
     }
     if (!(this.defaultTtlSeconds > 0) || !Number.isFinite(this.defaultTtlSeconds)) {
@@ -74,7 +75,7 @@ export class ResponseCache {
     validateKeyInput(input);
     const threshold = resolveSimilarityThreshold(
       options.similarityThreshold,
-      this.tenantThresholds[input.tenant] ?? this.defaultThreshold,
+      this.tenantThresholds.get(input.tenant) ?? this.defaultThreshold,
     );
     if (this.bypasses(input)) {
       this.bypassed++;

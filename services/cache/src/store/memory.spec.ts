@@ -45,7 +45,8 @@ describe('MemoryCacheStore', () => {
     await store.put(entry('k1', { content: 'old' }), HOUR);
     await store.put(entry('k1', { content: 'new' }), HOUR);
     expect((await store.get('k1'))?.content).toBe('new');
-    expect(await store.stats()).toMatchObject({ entries: 1, memoryBytes: estimateEntryBytes(entry('k1', { content: 'new' })) });
+    const expectedBytes = estimateEntryBytes(entry('k1', { content: 'new' }));
+    expect(await store.stats()).toMatchObject({ entries: 1, memoryBytes: expectedBytes });
   });
 
   it('never returns an entry once its TTL has passed, from get or nearest', async () => {

@@ -61,7 +61,7 @@ export interface AdmissionEvent {
   readonly tenant: string;
   readonly priority: Priority;
   readonly requestId: string;
-  /** Time spent waiting in the queue (0 for requests decided on arrival). */
+  /** Time the request spent queued: 0 when decided on arrival; for 'released' and 'lapsed', its wait before the grant. */
   readonly waitMs: number;
   /** For 'released' and 'lapsed': how long the lease was held. */
   readonly holdMs?: number;
@@ -75,7 +75,10 @@ export interface AdmissionEvent {
  * (promise-typed) shape, so the server does not care which one it holds.
  */
 export interface AdmissionController {
-  /** Resolves when a lease is granted; rejects with InvalidArgument, DeadlineExpired, ResourceExhausted, Cancelled or Unavailable. */
+  /**
+   * Resolves when a lease is granted; rejects with InvalidArgument, DeadlineExpired, ResourceExhausted,
+   * Cancelled or Unavailable.
+   */
   acquire(request: AcquireRequest): Promise<Grant>;
   /** False when the lease is unknown, already released or lapsed. */
   release(pool: string, leaseId: string): Promise<boolean>;

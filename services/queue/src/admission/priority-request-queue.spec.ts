@@ -43,7 +43,7 @@ function setup(limits: Partial<PoolLimits> = {}, extra: Partial<AdmissionConfig>
   const acquire = (tenant: string, priority: Priority, requestId: string, more: Partial<AcquireRequest> = {}) =>
     track(queue.acquire({ pool: POOL, tenant, priority, requestId, ...more }));
   const stats = async (pool = POOL): Promise<PoolStats> => (await queue.stats(pool))[0] as PoolStats;
-  /** Releases the lease of `holder` and returns the ids of requests granted as a consequence. */
+  /** Releases the lease `holder` was granted; resolves to what release() answered. */
   const releaseOf = async (holder: Tracked) => {
     expect(holder.status).toBe('granted');
     return queue.release(POOL, holder.grant?.leaseId as string);
@@ -244,7 +244,9 @@ describe('PriorityRequestQueue', () => {
         timers,
       });
       const holder = await queue.acquire({ pool: POOL, tenant: 't', priority: 3, requestId: 'h' });
-      const waiter = track(queue.acquire({ pool: POOL, tenant: 't', priority: 1, requestId: 'w', deadlineMs: START + 50 }));
+      const waiter = track(
+        queue.acquire({ pool: POOL, tenant: 't', priority: 1, requestId: 'w', deadlineMs: START + 50 }),
+      );
       now = START + 50;
       expect(await queue.release(POOL, holder.leaseId)).toBe(true);
       await settle();
@@ -354,7 +356,10 @@ describe('PriorityRequestQueue', () => {
     });
 
     it('derives the retry hint from the average lease hold time and the backlog', async () => {
-      const ctx = setup({ maxConcurrent: 2, maxQueueSize: 3 }, { retryHint: { minMs: 10, maxMs: 60_000, initialHoldMs: 1_000 } });
+      const ctx = setup(
+        { maxConcurrent: 2, maxQueueSize: 3 },
+        { retryHint: { minMs: 10, maxMs: 60_000, initialHoldMs: 1_000 } },
+      );
       // Five leases each held 2 s pull the moving average from 1000 toward 2000 ms: 1000 + (1 - 0.8^5) * 1000.
       for (let i = 0; i < 5; i++) {
         const held = ctx.acquire('t', Priority.NORMAL, `warm-${i}`);
@@ -495,7 +500,7 @@ describe('PriorityRequestQueue', () => {
       { type: 'granted', pool: POOL, tenant: 't', priority: 3, requestId: 'held', waitMs: 0 },
       { type: 'released', pool: POOL, tenant: 't', priority: 3, requestId: 'held', waitMs: 0, holdMs: 250 },
       { type: 'granted', pool: POOL, tenant: 'u', priority: 2, requestId: 'waiter', waitMs: 250 },
-      { type: 'released', pool: POOL, tenant: 'u', priority: 2, requestId: 'waiter', waitMs: 0, holdMs: 0 },
+      { type: 'released', pool: POOL, tenant: 'u', priority: 2, requestId: 'waiter', waitMs: 250, holdMs: 0 },
     ]);
   });
 

@@ -71,6 +71,7 @@ interface Waiter extends Subject {
 interface Lease extends Subject {
   readonly id: string;
   readonly grantedAtMs: number;
+  readonly waitMs: number;
   timer?: TimerHandle;
 }
 
@@ -198,7 +199,7 @@ export class PriorityRequestQueue implements AdmissionController {
 
   private grant(subject: Subject, now: number, waitMs: number): Grant {
     const { pool } = subject;
-    const lease: Lease = { ...subject, id: this.newLeaseId(), grantedAtMs: now };
+    const lease: Lease = { ...subject, id: this.newLeaseId(), grantedAtMs: now, waitMs };
     pool.leases.set(lease.id, lease);
     this.armLease(lease);
     pool.counters.granted++;
@@ -290,7 +291,7 @@ export class PriorityRequestQueue implements AdmissionController {
     const holdMs = this.clock.now() - lease.grantedAtMs;
     pool.retryHint.recordHold(holdMs);
     pool.counters[how]++;
-    this.emit(how, lease, 0, { holdMs });
+    this.emit(how, lease, lease.waitMs, { holdMs });
     this.pump(pool);
   }
 

@@ -1,0 +1,32 @@
+import { batcherV1 } from '@switchyard/contracts';
+import { unary, type Logger, type ServiceBinding } from '@switchyard/service-kit';
+import { activeTraceparent, getTracer, inSpan } from '@switchyard/telemetry';
+import { batchKey, type Batcher } from './batching';
+import type { WorkItem, WorkResult } from './dispatch/work-item';
+import { validateExecute } from './execute/validate-execute';
+
+const tracer = getTracer('batcher');
+
+/** gRPC handler of BatcherService.Execute: validate, join a batch, answer with this item's result. */
+export function batcherBinding(batcher: Batcher<WorkItem, WorkResult>, logger: Logger, maxEmbeddingInputs: number): ServiceBinding {
+  const implementation: batcherV1.BatcherServiceServer = {
+    execute: unary(logger, 'Execute', async (request: batcherV1.ExecuteRequest, ctx): Promise<batcherV1.ExecuteResponse> => {
+      const { kind, priority } = validateExecute(request, maxEmbeddingInputs);
+      const key = batchKey({ kind, model: request.model, userRegion: request.userRegion });
+      // The wait span is the parent of this item's upstream span, wherever in the batch it travels.
+      return inSpan(tracer, 'batch.wait', { attributes: { 'switchyard.batch.key': key } }, async (span) => {
+        const item: WorkItem = {
+          tenant: request.tenant,
+          completion: request.completion,
+          embedding: request.embedding,
+          traceparent: activeTraceparent(),
+          deadlineMs: ctx.deadline?.getTime(),
+        };
+        const { value, batchSize, batchWaitMs } = await batcher.submit(key, item, { priority, deadlineMs: item.deadlineMs, signal: ctx.signal });
+        span.setAttributes({ 'switchyard.batch.size': batchSize, 'switchyard.batch.wait_ms': batchWaitMs, 'switchyard.region': value.region });
+        return { completion: value.completion, embedding: value.embedding, region: value.region, batchSize, batchWaitMs, attempts: value.attempts };
+      });
+    }),
+  };
+  return { name: 'switchyard.batcher.v1.BatcherService', definition: batcherV1.BatcherServiceService, implementation };
+}
