@@ -13,14 +13,4 @@ export {
 } from './batcher';
 export { validateBatcherOptions, type BatcherOptions } from './batcher-options';
 export { systemClock, systemTimers, type Clock, type Timers } from './clock';
-export {
-  mergeEmbeddingCalls,
-  splitEmbeddingResponse,
-  type EmbeddingCall,
-  type EmbeddingResponse,
-  type EmbeddingResult,
-  type EmbeddingUsage,
-  type MergedEmbeddingCall,
-} from './embedding-batch';
 export { failed, succeeded, type ItemOutcome } from './item-outcome';
-export { splitProportionally } from './split-proportionally';

@@ -1,6 +1,6 @@
 import { inferenceV1, type regionV1 } from '@switchyard/contracts';
 import { errorFromStatus, type CallOpts } from '@switchyard/service-kit';
-import { failed, mergeEmbeddingCalls, parseBatchKey, splitEmbeddingResponse, succeeded, type BatchKey, type ItemOutcome } from '../batching';
+import { failed, parseBatchKey, succeeded, type BatchKey, type ItemOutcome } from '../batching';
 import type { WorkItem, WorkResult } from './work-item';
 
 export interface RegionRouterPort {
@@ -8,8 +8,8 @@ export interface RegionRouterPort {
 }
 
 /**
- * Sends one batch to the region router. Completions go as one item each (the router runs them in
- * parallel); embeddings are merged into ONE item, i.e. one upstream call, and split back here.
+ * Sends one batch to the region router as one Dispatch: completions run there in parallel, and the
+ * embedding items of a batch become ONE upstream call whose vectors and usage it splits back per item.
  * The call carries the latest deadline among the items and is never cancelled by one caller leaving:
  * the others in the batch still want their answers.
  */
@@ -20,57 +20,27 @@ export async function dispatchToRegion(
   defaultDeadlineMs: number,
 ): Promise<ItemOutcome<WorkResult>[]> {
   const { kind, model, userRegion } = parseBatchKey(key);
-  const deadlines = items.map((i) => i.deadlineMs ?? defaultDeadlineMs);
-  const opts: CallOpts = { deadline: new Date(Math.max(...deadlines)), signal: new AbortController().signal };
-
-  if (kind === 'embedding') {
-    const merged = mergeEmbeddingCalls(items.map((i) => ({ inputs: i.embedding?.inputs ?? [] })));
-    const response = await router.dispatch(
-      {
-        kind: inferenceV1.WorkKind.WORK_KIND_EMBEDDING,
-        model,
-        userRegion,
-        items: [{ itemId: '0', embedding: { inputs: merged.inputs }, completion: undefined, traceparent: items[0]!.traceparent, tenant: items[0]!.tenant }],
-      },
-      opts,
-    );
-    const result = response.results[0];
-    if (!result) throw new Error('region router returned no result for the embedding batch');
-    if (result.error) return items.map(() => failed(errorOf(result.error!)));
-    const output = result.embedding ?? { embeddings: [], usage: undefined };
-    const split = splitEmbeddingResponse(merged, {
-      vectors: output.embeddings.map((e) => e.values),
-      usage: output.usage ?? { inputTokens: 0, outputTokens: 0 },
-    });
-    return split.map((outcome) =>
-      outcome.ok
-        ? succeeded({
-            embedding: { embeddings: outcome.value.vectors.map((values) => ({ values })), usage: outcome.value.usage },
-            region: result.region,
-            attempts: result.attempts,
-          })
-        : outcome,
-    );
-  }
-
+  const deadline = new Date(Math.max(...items.map((i) => i.deadlineMs ?? defaultDeadlineMs)));
   const response = await router.dispatch(
     {
-      kind: inferenceV1.WorkKind.WORK_KIND_COMPLETION,
+      kind: kind === 'embedding' ? inferenceV1.WorkKind.WORK_KIND_EMBEDDING : inferenceV1.WorkKind.WORK_KIND_COMPLETION,
       model,
       userRegion,
-      items: items.map((item, i) => ({ itemId: String(i), completion: item.completion, embedding: undefined, traceparent: item.traceparent, tenant: item.tenant })),
+      items: items.map((item, i) => ({
+        itemId: String(i),
+        completion: item.completion,
+        embedding: item.embedding,
+        traceparent: item.traceparent,
+        tenant: item.tenant,
+      })),
     },
-    opts,
+    { deadline, signal: new AbortController().signal },
   );
   const byId = new Map(response.results.map((r) => [r.itemId, r]));
   return items.map((_, i) => {
     const result = byId.get(String(i));
     if (!result) return failed(new Error(`region router returned no result for item ${i}`));
-    if (result.error) return failed(errorOf(result.error));
-    return succeeded({ completion: result.completion, region: result.region, attempts: result.attempts });
+    if (result.error) return failed(errorFromStatus(result.error.code, result.error.message, 'region-router', result.error.retryAfterMs || undefined));
+    return succeeded({ completion: result.completion, embedding: result.embedding, region: result.region, attempts: result.attempts });
   });
-}
-
-function errorOf(error: inferenceV1.ItemError): Error {
-  return errorFromStatus(error.code, error.message, 'region-router', error.retryAfterMs || undefined);
 }

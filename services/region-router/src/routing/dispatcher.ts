@@ -222,8 +222,8 @@ export class Dispatcher {
       try {
         decision = this.router.choose(work.userRegion, { exclude: tried, allowed: work.allowedRegions });
       } catch (err) {
-        if (!(err instanceof ResourceExhausted)) throw err;
-        if (attempts === 0) return fail(err);
+        if (!isSwitchyardError(err)) throw err;
+        if (attempts === 0 || !(err instanceof ResourceExhausted)) return fail(err);
         return fail(
           new Unavailable(
             `upstream failed in ${attempts} region(s) (${failures.join(', ')}) and no other region can take it: ${err.message}`,

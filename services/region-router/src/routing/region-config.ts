@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const RegionConfigSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase region name like "eastus"'),
-    baseUrl: z.httpUrl('expected an http(s) URL'),
+    baseUrl: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
     provider: z.enum(['openai', 'azure']).default('openai'),
     apiKeyEnv: z
       .string()

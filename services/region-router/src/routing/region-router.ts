@@ -1,3 +1,4 @@
+import { FailedPrecondition } from '@switchyard/service-kit/errors';
 import type { Clock } from './clock';
 import { chooseRegion, type ChoosePolicy, type RegionDecision, type RegionSnapshot } from './choose-region';
 import type { RegionConfig } from './region-config';
@@ -76,10 +77,18 @@ export class RegionRouter {
     return this.regions.has(region);
   }
 
-  /** Throws ResourceExhausted when no candidate region is below saturation and out of cool-down. */
+  /**
+   * Throws ResourceExhausted when no candidate region is below saturation and out of cool-down,
+   * FailedPrecondition when `allowed` names no configured region.
+   */
   choose(userRegion: string, options: ChooseOptions = {}): RegionDecision {
     const allowed = options.allowed ? new Set(options.allowed) : undefined;
     const candidates = this.regionNames.filter((name) => !allowed || allowed.has(name)).map((name) => this.snapshot(name));
+    if (candidates.length === 0) {
+      throw new FailedPrecondition(
+        `none of the regions this request may use (${options.allowed?.join(', ')}) is configured; configured: ${this.regionNames.join(', ')}`,
+      );
+    }
     return chooseRegion(userRegion, candidates, this.policy, options.exclude);
   }
 

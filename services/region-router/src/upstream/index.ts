@@ -1,0 +1,3 @@
+export { OpenAIUpstream, type OpenAIUpstreamOptions } from './openai-upstream';
+export { mapOpenAIError, redactSecrets } from './map-openai-error';
+export { parseRetryAfter } from './retry-after';

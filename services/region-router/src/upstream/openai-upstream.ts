@@ -1,0 +1,148 @@
+import OpenAI, { AzureOpenAI } from 'openai';
+import { ConfigError } from '@switchyard/service-kit';
+import { countChatTokens, countTextTokens } from '@switchyard/tokens';
+import {
+  UpstreamError,
+  type RegionConfig,
+  type UpstreamCallOptions,
+  type UpstreamClient,
+  type UpstreamCompletion,
+  type UpstreamCompletionRequest,
+  type UpstreamEmbeddingRequest,
+  type UpstreamEmbeddings,
+} from '../routing';
+import { mapOpenAIError } from './map-openai-error';
+
+export interface OpenAIUpstreamOptions {
+  regions: readonly RegionConfig[];
+  /** Where `apiKeyEnv` names are looked up. */
+  env?: Record<string, string | undefined>;
+  /** Per-attempt timeout when the request has no deadline (or a later one). */
+  timeoutMs?: number;
+}
+
+interface RegionClient {
+  client: OpenAI;
+  secret: string | undefined;
+}
+
+/** Sent when a region names no key variable: the local simulator accepts any bearer token. */
+const NO_KEY = 'no-key-configured';
+
+const SDK_TIMEOUT_SLACK_MS = 1_000;
+
+/**
+ * The UpstreamClient over the official openai SDK: one client per region, `OpenAI` for OpenAI-compatible
+ * endpoints and `AzureOpenAI` for Azure (the request's model is the deployment name). The SDK's own retries
+ * are off because the dispatcher fails over to another region instead.
+ */
+export class OpenAIUpstream implements UpstreamClient {
+  private readonly clients = new Map<string, RegionClient>();
+  private readonly timeoutMs: number;
+
+  constructor(options: OpenAIUpstreamOptions) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    const env = options.env ?? process.env;
+    for (const region of options.regions) {
+      this.clients.set(region.name, this.createClient(region, env));
+    }
+  }
+
+  async complete(
+    region: string,
+    request: UpstreamCompletionRequest,
+    options: UpstreamCallOptions = {},
+  ): Promise<UpstreamCompletion> {
+    const { client, secret } = this.clientFor(region);
+    const { timeout, signal, timedOut } = this.limitsFor(options);
+    try {
+      const completion = await client.chat.completions.create(
+        {
+          model: request.model,
+          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+          temperature: request.temperature,
+          ...(request.maxTokens > 0 ? { max_tokens: request.maxTokens } : {}),
+        },
+        { signal, timeout: timeout + SDK_TIMEOUT_SLACK_MS, maxRetries: 0 },
+      );
+      const choice = completion.choices[0];
+      if (!choice) throw new UpstreamError('upstream answered without choices', { status: 502 });
+      const content = choice.message.content ?? '';
+      return {
+        content,
+        // Usage is optional in compatible servers; a local count keeps load accounting honest.
+        inputTokens: completion.usage?.prompt_tokens ?? countChatTokens(request.messages),
+        outputTokens: completion.usage?.completion_tokens ?? countTextTokens(content),
+        finishReason: choice.finish_reason ?? 'stop',
+      };
+    } catch (error) {
+      throw mapOpenAIError(error, { secret, timeoutMs: timeout, timedOut: timedOut() });
+    }
+  }
+
+  async embed(region: string, request: UpstreamEmbeddingRequest, options: UpstreamCallOptions = {}): Promise<UpstreamEmbeddings> {
+    const { client, secret } = this.clientFor(region);
+    const { timeout, signal, timedOut } = this.limitsFor(options);
+    try {
+      // 'float' explicitly: without it the SDK asks for base64, which not every compatible server speaks.
+      const response = await client.embeddings.create(
+        { model: request.model, input: [...request.inputs], encoding_format: 'float' },
+        { signal, timeout: timeout + SDK_TIMEOUT_SLACK_MS, maxRetries: 0 },
+      );
+      const data = [...response.data].sort((a, b) => a.index - b.index);
+      return {
+        vectors: data.map((d) => d.embedding),
+        inputTokens: response.usage?.prompt_tokens ?? request.inputs.reduce((sum, text) => sum + countTextTokens(text), 0),
+      };
+    } catch (error) {
+      throw mapOpenAIError(error, { secret, timeoutMs: timeout, timedOut: timedOut() });
+    }
+  }
+
+  /**
+   * The attempt's own timeout signal, combined with the caller's. The SDK's timeout stays as a backstop only:
+   * an abort we caused ourselves can be told apart from the caller's without inspecting the SDK's error shape.
+   */
+  private limitsFor(options: UpstreamCallOptions): { timeout: number; signal: AbortSignal; timedOut: () => boolean } {
+    const timeout = Math.max(1, Math.min(this.timeoutMs, options.timeoutMs ?? Infinity));
+    const timer = AbortSignal.timeout(timeout);
+    const signal = options.signal ? AbortSignal.any([options.signal, timer]) : timer;
+    return { timeout, signal, timedOut: () => timer.aborted && !options.signal?.aborted };
+  }
+
+  private clientFor(region: string): RegionClient {
+    const entry = this.clients.get(region);
+    if (!entry) throw new UpstreamError(`no upstream client for region "${region}"`, { status: 500 });
+    return entry;
+  }
+
+  private createClient(region: RegionConfig, env: Record<string, string | undefined>): RegionClient {
+    const secret = region.apiKeyEnv === undefined ? undefined : env[region.apiKeyEnv];
+    if (region.apiKeyEnv !== undefined && !secret) {
+      throw new ConfigError('region-router', [
+        `REGIONS: region "${region.name}" reads its API key from ${region.apiKeyEnv}, which is not set`,
+      ]);
+    }
+    // organization/project/logLevel are pinned so ambient OPENAI_* variables cannot change what we send or log.
+    const common = {
+      apiKey: secret ?? NO_KEY,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      organization: null,
+      project: null,
+      logLevel: 'off' as const,
+    };
+    if (region.provider === 'azure') {
+      return {
+        secret,
+        // baseURL rather than `endpoint`, which the SDK refuses when OPENAI_BASE_URL happens to be set.
+        client: new AzureOpenAI({
+          ...common,
+          baseURL: `${region.baseUrl.replace(/\/+$/, '')}/openai`,
+          apiVersion: region.apiVersion,
+        }),
+      };
+    }
+    return { secret, client: new OpenAI({ ...common, baseURL: region.baseUrl }) };
+  }
+}
