@@ -30,24 +30,29 @@ export function sendError(res: ServerResponse, failure: HttpFailure, headers: Re
   sendJson(res, failure.status, { error: failure.error }, headers);
 }
 
+export function invalidRequest(
+  status: number,
+  message: string,
+  code: string | null = null,
+  param: string | null = null,
+): HttpFailure {
+  return { status, error: { message, type: 'invalid_request_error', param, code } };
+}
+
 /** Maps a thrown error to the status and body OpenAI would answer; undefined for errors that are bugs. */
 export function failureFor(err: unknown): HttpFailure | undefined {
-  if (err instanceof BodyTooLarge) {
-    return { status: 413, error: { message: err.message, type: 'invalid_request_error', param: null, code: 'request_too_large' } };
-  }
-  if (err instanceof ModelNotFound) {
-    return { status: 404, error: { message: err.message, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } };
-  }
+  if (err instanceof BodyTooLarge) return invalidRequest(413, err.message, 'request_too_large');
+  if (err instanceof ModelNotFound) return invalidRequest(404, err.message, 'model_not_found', 'model');
   if (!isSwitchyardError(err)) return undefined;
   switch (err.kind) {
     case 'invalid-argument': {
       const field = 'field' in err && typeof err.field === 'string' && err.field !== 'body' ? err.field : null;
-      return { status: 400, error: { message: err.message, type: 'invalid_request_error', param: field, code: null } };
+      return invalidRequest(400, err.message, null, field);
     }
     case 'unauthenticated':
-      return { status: 401, error: { message: err.message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } };
+      return invalidRequest(401, err.message, 'invalid_api_key');
     case 'not-found':
-      return { status: 404, error: { message: err.message, type: 'invalid_request_error', param: null, code: 'not_found' } };
+      return invalidRequest(404, err.message, 'not_found');
     default:
       return undefined;
   }
@@ -64,13 +69,12 @@ export function internalFailure(): HttpFailure {
 export function injectedFailure(status: number): HttpFailure {
   const note = `(injected by upstream-sim, status ${status})`;
   if (status === 429) {
-    return { status, error: { message: `Rate limit reached ${note}`, type: 'rate_limit_exceeded', param: null, code: 'rate_limit_exceeded' } };
+    const message = `Rate limit reached ${note}`;
+    return { status, error: { message, type: 'rate_limit_exceeded', param: null, code: 'rate_limit_exceeded' } };
   }
   if (status >= 500) {
-    return {
-      status,
-      error: { message: `The server had an error while processing your request ${note}`, type: 'server_error', param: null, code: null },
-    };
+    const message = `The server had an error while processing your request ${note}`;
+    return { status, error: { message, type: 'server_error', param: null, code: null } };
   }
-  return { status, error: { message: `The request failed ${note}`, type: 'invalid_request_error', param: null, code: null } };
+  return invalidRequest(status, `The request failed ${note}`);
 }

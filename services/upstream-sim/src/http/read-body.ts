@@ -29,7 +29,9 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       if (size <= limitBytes) chunks.push(chunk);
       else chunks.length = 0;
     });
-    req.on('end', () => settle(() => (size > limitBytes ? reject(new BodyTooLarge(limitBytes)) : resolve(Buffer.concat(chunks)))));
+    req.on('end', () =>
+      settle(() => (size > limitBytes ? reject(new BodyTooLarge(limitBytes)) : resolve(Buffer.concat(chunks)))),
+    );
     req.on('error', (err) => settle(() => reject(err)));
     req.on('close', () => settle(() => reject(new Error('client closed the connection before the body was complete'))));
   });

@@ -24,18 +24,3 @@ export function sendRefusal(ctx: RequestContext, decision: Exclude<Decision<unkn
   const retry = decision.status === 429 || decision.status === 503 ? retryAfterHeaders(1000) : {};
   sendError(ctx.res, injectedFailure(decision.status), { ...headers, ...retry });
 }
-
-export function requireApiVersion(url: URL): void {
-  // Azure rejects deployment calls without api-version; so does the simulator, to catch misconfigured clients.
-  if (!url.searchParams.get('api-version')) {
-    throw new ApiVersionMissing();
-  }
-}
-
-import { InvalidArgument } from '@switchyard/service-kit/errors';
-
-class ApiVersionMissing extends InvalidArgument {
-  constructor() {
-    super('api-version', 'query parameter is required on Azure deployment paths');
-  }
-}

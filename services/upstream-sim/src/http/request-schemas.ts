@@ -9,12 +9,16 @@ const contentPart = z.looseObject({ type: z.string(), text: z.string().optional(
 const chatMessage = z.looseObject({
   role: z.enum(ROLES),
   // Assistant messages that only carry tool calls have null or no content.
-  content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+  content: z
+    .union([z.string(), z.array(contentPart), z.null()], 'must be a string, an array of content parts or null')
+    .optional(),
 });
 
 const chatBody = z.looseObject({
   model: z.string().min(1, 'is required').optional(),
-  messages: z.array(chatMessage, 'is required and must be an array of messages').min(1, 'must contain at least one message'),
+  messages: z
+    .array(chatMessage, { error: (issue) => requiredOr(issue.input, 'must be an array of messages') })
+    .min(1, 'must contain at least one message'),
   max_tokens: z.int().min(1).nullish(),
   max_completion_tokens: z.int().min(1).nullish(),
   n: z.int().min(1).max(1, 'the simulator answers exactly one choice').nullish(),
@@ -26,7 +30,10 @@ const embeddingBody = z.looseObject({
   model: z.string().min(1, 'is required').optional(),
   input: z.union(
     [z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'must not be empty')).min(1).max(2048)],
-    'is required and must be a string or an array of strings',
+    {
+      error: (issue) =>
+        requiredOr(issue.input, 'must be a string or an array of strings (token arrays are not supported)'),
+    },
   ),
   dimensions: z.int().min(1).max(MAX_EMBEDDING_DIMENSIONS).nullish(),
   encoding_format: z.enum(['float', 'base64']).nullish(),
@@ -81,6 +88,10 @@ export function parseFaultPatch(body: unknown): Partial<Faults> {
   return parse(faultPatch, body);
 }
 
+function requiredOr(input: unknown, message: string): string {
+  return input === undefined ? 'is required' : message;
+}
+
 function requireModel(model: string | undefined, deployment: string | undefined): string {
   if (deployment !== undefined) return deployment;
   if (model === undefined) throw new InvalidArgument('model', 'is required');
@@ -101,11 +112,19 @@ function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    throw new InvalidArgument(formatPath([...issue.path, issue.keys[0]!]), 'is not a known field');
+  }
   throw new InvalidArgument(formatPath(issue.path), issue.message);
 }
 
 /** `messages[0].role`, the way a caller would write the field. */
 function formatPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'body';
-  return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text;
 }

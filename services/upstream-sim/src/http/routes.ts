@@ -32,7 +32,10 @@ const ROUTES: RouteEntry[] = [
     pattern: /^\/openai\/deployments\/([^/]+)\/embeddings$/,
     methods: { POST: ([deployment]) => ({ kind: 'embeddings', deployment: deployment! }) },
   },
-  { pattern: /^\/admin\/faults$/, methods: { GET: () => ({ kind: 'admin-faults' }), POST: () => ({ kind: 'admin-faults' }) } },
+  {
+    pattern: /^\/admin\/faults$/,
+    methods: { GET: () => ({ kind: 'admin-faults' }), POST: () => ({ kind: 'admin-faults' }) },
+  },
   { pattern: /^\/admin\/stats$/, methods: { GET: () => ({ kind: 'admin-stats' }) } },
   { pattern: /^\/admin\/reset$/, methods: { POST: () => ({ kind: 'admin-reset' }) } },
 ];

@@ -64,7 +64,8 @@ export class SlidingRateWindow {
       return this.reject(now, 'requests', this.expiresIn(this.entries[this.head]!, now), tokens, false);
     }
     if (this.usedTokens + tokens > this.limits.tokensPerMinute) {
-      return this.reject(now, 'tokens', this.tokensFreeIn(this.usedTokens + tokens - this.limits.tokensPerMinute, now), tokens, false);
+      const excess = this.usedTokens + tokens - this.limits.tokensPerMinute;
+      return this.reject(now, 'tokens', this.tokensFreeIn(excess, now), tokens, false);
     }
     this.entries.push({ at: now, tokens });
     this.usedTokens += tokens;
@@ -94,7 +95,14 @@ export class SlidingRateWindow {
     requestedTokens: number,
     tooLarge: boolean,
   ): Admission {
-    return { admitted: false, limitedBy, retryAfterMs: Math.max(1, retryAfterMs), requestedTokens, tooLarge, snapshot: this.snapshotAt(now) };
+    return {
+      admitted: false,
+      limitedBy,
+      retryAfterMs: Math.max(1, retryAfterMs),
+      requestedTokens,
+      tooLarge,
+      snapshot: this.snapshotAt(now),
+    };
   }
 
   /** Time until the oldest entries have freed at least `needed` tokens. */

@@ -2,7 +2,7 @@ import { InvalidArgument, NotFound } from '@switchyard/service-kit/errors';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
 import type { Clock } from './clock';
 import { FaultState, type Faults } from './fault-state';
-import { SlidingRateWindow, type RateLimits, type RateSnapshot } from './rate-window';
+import { SlidingRateWindow, type Admission, type RateLimits, type RateSnapshot } from './rate-window';
 import { simulateAnswer, type ChatMessage, type FinishReason } from './simulated-answer';
 import { DEFAULT_EMBEDDING_DIMENSIONS, simulateEmbedding } from './simulated-embedding';
 
@@ -55,7 +55,13 @@ export interface EmbeddingPlan {
 
 export type Decision<T> =
   | { outcome: 'ok'; plan: T; rate: RateSnapshot }
-  | { outcome: 'rate-limited'; limitedBy: 'tokens' | 'requests'; retryAfterMs: number; message: string; rate: RateSnapshot }
+  | {
+      outcome: 'rate-limited';
+      limitedBy: 'tokens' | 'requests';
+      retryAfterMs: number;
+      message: string;
+      rate: RateSnapshot;
+    }
   | { outcome: 'injected-error'; status: number; rate: RateSnapshot };
 
 export type RejectionReason = 'bad-request' | 'unauthorized' | 'not-found';
@@ -225,7 +231,9 @@ export class RegionSimulator {
         outcome: 'rate-limited',
         limitedBy: 'requests',
         retryAfterMs: Math.max(1, faults.throttleRetryAfterMs),
-        message: `Rate limit reached for ${model} in region ${this.settings.region}: the deployment is throttled. Please try again in ${formatSeconds(faults.throttleRetryAfterMs)}.`,
+        message:
+          `Rate limit reached for ${model} in region ${this.settings.region}: the deployment is throttled. ` +
+          `Please try again in ${formatSeconds(faults.throttleRetryAfterMs)}.`,
         rate: { ...this.window.snapshot(), remainingTokens: 0, remainingRequests: 0 },
       };
     }
@@ -237,16 +245,35 @@ export class RegionSimulator {
     const admission = this.window.tryAdmit(tokens);
     if (!admission.admitted) {
       this.counters.rateLimited++;
-      const { snapshot } = admission;
-      const message = admission.tooLarge
-        ? `Request too large for ${model} in region ${this.settings.region} on tokens per min (TPM): Limit ${snapshot.limitTokens}, Requested ${tokens}.`
-        : admission.limitedBy === 'tokens'
-          ? `Rate limit reached for ${model} in region ${this.settings.region} on tokens per min (TPM): Limit ${snapshot.limitTokens}, Used ${snapshot.usedTokens}, Requested ${tokens}. Please try again in ${formatSeconds(admission.retryAfterMs)}.`
-          : `Rate limit reached for ${model} in region ${this.settings.region} on requests per min (RPM): Limit ${snapshot.limitRequests}, Used ${snapshot.usedRequests}, Requested 1. Please try again in ${formatSeconds(admission.retryAfterMs)}.`;
-      return { outcome: 'rate-limited', limitedBy: admission.limitedBy, retryAfterMs: admission.retryAfterMs, message, rate: snapshot };
+      return {
+        outcome: 'rate-limited',
+        limitedBy: admission.limitedBy,
+        retryAfterMs: admission.retryAfterMs,
+        message: rateLimitMessage(`${model} in region ${this.settings.region}`, admission),
+        rate: admission.snapshot,
+      };
     }
     return { outcome: 'ok', plan: answer(), rate: admission.snapshot };
   }
+}
+
+/** OpenAI's wording, so log readers and clients that show the message see the familiar text. */
+function rateLimitMessage(where: string, admission: Extract<Admission, { admitted: false }>): string {
+  const { snapshot, requestedTokens } = admission;
+  if (admission.tooLarge) {
+    return `Request too large for ${where} on tokens per min (TPM): Limit ${snapshot.limitTokens}, Requested ${requestedTokens}.`;
+  }
+  const retry = `Please try again in ${formatSeconds(admission.retryAfterMs)}.`;
+  if (admission.limitedBy === 'tokens') {
+    return (
+      `Rate limit reached for ${where} on tokens per min (TPM): ` +
+      `Limit ${snapshot.limitTokens}, Used ${snapshot.usedTokens}, Requested ${requestedTokens}. ${retry}`
+    );
+  }
+  return (
+    `Rate limit reached for ${where} on requests per min (RPM): ` +
+    `Limit ${snapshot.limitRequests}, Used ${snapshot.usedRequests}, Requested 1. ${retry}`
+  );
 }
 
 function emptyCounters() {

@@ -55,15 +55,14 @@ export function simulateAnswer(request: AnswerRequest): SimulatedAnswer {
   return { content, finishReason: 'length', completionTokens: countTextTokens(content) };
 }
 
-/** The longest prefix of `text` within `maxTokens`, cut at a word boundary when one fits. */
+/**
+ * The longest prefix of `text` within `maxTokens`. Like a real model hitting its limit, the cut may fall
+ * inside a word; a dangling space is dropped.
+ */
 export function truncateToTokens(text: string, maxTokens: number): string {
   if (countTextTokens(text) <= maxTokens) return text;
-  const words = text.split(' ');
-  const wordsFit = largestFitting(words.length, (k) => countTextTokens(words.slice(0, k).join(' ')) <= maxTokens);
-  if (wordsFit > 0) return words.slice(0, wordsFit).join(' ');
-  const first = words[0] ?? '';
-  const charsFit = largestFitting(first.length, (k) => countTextTokens(first.slice(0, k)) <= maxTokens);
-  return first.slice(0, charsFit);
+  const length = largestFitting(text.length, (k) => countTextTokens(text.slice(0, k)) <= maxTokens);
+  return text.slice(0, length).trimEnd();
 }
 
 /** Binary search for the largest k in [0, upper] with fits(k); fits(0) is assumed true. */

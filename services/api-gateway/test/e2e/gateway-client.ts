@@ -1,0 +1,46 @@
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { gatewayV1 } from '@switchyard/contracts';
+
+/** A caller's view of the gateway: raw gRPC status codes, as an internal service would see them. */
+export class GatewayTestClient {
+  private readonly client: gatewayV1.GatewayClient;
+
+  constructor(address: string) {
+    this.client = new gatewayV1.GatewayClient(address, credentials.createInsecure());
+  }
+
+  complete(request: Partial<gatewayV1.CompleteRequest>, apiKey?: string, timeoutMs = 15_000): Promise<gatewayV1.CompleteResponse> {
+    const full = gatewayV1.CompleteRequest.fromPartial(request);
+    return new Promise((resolve, reject) =>
+      this.client.complete(full, metadataFor(apiKey), { deadline: new Date(Date.now() + timeoutMs) }, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  }
+
+  embed(request: Partial<gatewayV1.EmbedRequest>, apiKey?: string): Promise<gatewayV1.EmbedResponse> {
+    const full = gatewayV1.EmbedRequest.fromPartial(request);
+    return new Promise((resolve, reject) =>
+      this.client.embed(full, metadataFor(apiKey), { deadline: new Date(Date.now() + 15_000) }, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+function metadataFor(apiKey: string | undefined): Metadata {
+  const metadata = new Metadata();
+  if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
+  return metadata;
+}
+
+/** The gRPC status a call failed with (throws if it succeeded). */
+export async function statusOf(call: Promise<unknown>): Promise<{ code: number; details: string }> {
+  try {
+    await call;
+  } catch (err) {
+    const { code, details } = err as ServiceError;
+    return { code, details };
+  }
+  throw new Error('expected the call to fail');
+}
