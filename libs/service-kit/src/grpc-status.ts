@@ -61,7 +61,9 @@ export function isServiceError(err: unknown): err is ServiceError {
 export function fromGrpcError(err: unknown, dependency: string): SwitchyardError | unknown {
   if (!isServiceError(err)) return err;
   const retryHeader = err.metadata?.get(RETRY_AFTER_MS_KEY)[0];
-  return errorFromStatus(err.code, err.details, dependency, retryHeader === undefined ? undefined : Number(retryHeader));
+  // A malformed hint is dropped rather than passed on as NaN.
+  const retryAfterMs = retryHeader === undefined ? NaN : Number(retryHeader.toString());
+  return errorFromStatus(err.code, err.details, dependency, Number.isFinite(retryAfterMs) && retryAfterMs >= 0 ? retryAfterMs : undefined);
 }
 
 /** The domain error for a gRPC status code, e.g. one reported per item inside a batch response. */

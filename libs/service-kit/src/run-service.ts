@@ -6,6 +6,8 @@ import { startGrpcServer, type ServiceBinding } from './grpc-server';
 import { announceReady, exitOnSignals } from './lifecycle';
 import { createLogger } from './logger';
 
+const SHUTDOWN_DRAIN_MS = 10_000;
+
 type GrpcSettings = z.infer<z.ZodObject<ReturnType<typeof grpcServerSettings>>>;
 
 export interface ServiceParts {
@@ -37,11 +39,12 @@ export function runService<S extends z.ZodObject>(
       bindings: parts.bindings,
     });
     announceReady(logger, { service: name, address: server.address, port: server.port });
+    // The drain gets 10 s; exitOnSignals' 15 s leaves time to close the parts and flush telemetry after it.
     exitOnSignals(logger, async () => {
-      await server.shutdown();
+      await server.shutdown(SHUTDOWN_DRAIN_MS);
       await parts.close?.();
       await shutdownTelemetry();
-    });
+    }, SHUTDOWN_DRAIN_MS + 5_000);
   };
   start().catch((err: unknown) => {
     if (err instanceof ConfigError) logger.fatal({ problems: err.problems }, err.message);

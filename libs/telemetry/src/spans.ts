@@ -1,6 +1,6 @@
 import {
   context,
-  propagation,
+  ROOT_CONTEXT,
   SpanStatusCode,
   trace,
   type Attributes,
@@ -10,6 +10,7 @@ import {
   type SpanKind,
   type Tracer,
 } from '@opentelemetry/api';
+import { core } from '@opentelemetry/sdk-node';
 
 export { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 export type { Attributes, Context, Link, Span, Tracer } from '@opentelemetry/api';
@@ -56,21 +57,32 @@ export function activeTraceId(): string {
   return ctx && trace.isSpanContextValid(ctx) ? ctx.traceId : '';
 }
 
+// The proto fields carry W3C traceparent whatever OTEL_PROPAGATORS selects for metadata, so these
+// helpers use the W3C propagator itself rather than the globally configured one.
+const w3c = new core.W3CTraceContextPropagator();
+const recordSetter = { set: (carrier: Record<string, string>, key: string, value: string) => void (carrier[key] = value) };
+const recordGetter = {
+  get: (carrier: Record<string, string>, key: string) => carrier[key],
+  keys: (carrier: Record<string, string>) => Object.keys(carrier),
+};
+
 /** W3C `traceparent` of the active context, for carrying a request's context inside a batched message. */
 export function activeTraceparent(): string {
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  w3c.inject(context.active(), carrier, recordSetter);
   return carrier.traceparent ?? '';
 }
 
 /** The context a `traceparent` string describes (the active context if the string is empty or invalid). */
 export function contextFromTraceparent(traceparent: string): Context {
   if (!traceparent) return context.active();
-  return propagation.extract(context.active(), { traceparent });
+  return w3c.extract(context.active(), { traceparent }, recordGetter);
 }
 
 /** A span link to the span described by `traceparent`, or undefined when it is empty/invalid. */
 export function linkFromTraceparent(traceparent: string, attributes?: Attributes): Link | undefined {
-  const spanContext = trace.getSpanContext(contextFromTraceparent(traceparent));
+  if (!traceparent) return undefined;
+  // Extract onto the root context: an invalid string must not yield a link to whatever span is active.
+  const spanContext = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, { traceparent }, recordGetter));
   return spanContext && trace.isSpanContextValid(spanContext) ? { context: spanContext, attributes } : undefined;
 }

@@ -17,14 +17,21 @@ let running: NodeSDK | undefined;
  */
 export function startTelemetry(serviceName: string, env: NodeJS.ProcessEnv = process.env): NodeSDK {
   if (running) return running;
-  const otlpConfigured = Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  const tracesExporter = env.OTEL_TRACES_EXPORTER?.trim();
+  // The SDK reads its settings from process.env only, so an `env` passed in is applied there first
+  // (without this its exporter choices, and the defaults below, would silently not take effect).
+  if (env !== process.env) {
+    for (const [key, value] of Object.entries(env)) if (key.startsWith('OTEL_') && value !== undefined) process.env[key] = value;
+  }
+  const settings = process.env;
+  const otlpConfigured = Boolean(settings.OTEL_EXPORTER_OTLP_ENDPOINT || settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  const tracesExporter = settings.OTEL_TRACES_EXPORTER?.trim();
   const exportTraces = tracesExporter ? tracesExporter !== 'none' : otlpConfigured;
-  env.OTEL_METRICS_EXPORTER ??= otlpConfigured ? 'otlp' : 'none';
-  env.OTEL_LOGS_EXPORTER ??= 'none';
+  // Empty counts as unset here as it does for the SDK.
+  if (!settings.OTEL_METRICS_EXPORTER?.trim()) settings.OTEL_METRICS_EXPORTER = otlpConfigured ? 'otlp' : 'none';
+  if (!settings.OTEL_LOGS_EXPORTER?.trim()) settings.OTEL_LOGS_EXPORTER = 'none';
 
   const sdk = new NodeSDK({
-    serviceName: env.OTEL_SERVICE_NAME || serviceName,
+    serviceName: settings.OTEL_SERVICE_NAME || serviceName,
     resource: resources.resourceFromAttributes({ 'service.namespace': 'switchyard' }),
     ...(exportTraces ? {} : { spanProcessors: [new tracing.NoopSpanProcessor()] }),
     instrumentations: [

@@ -53,7 +53,7 @@ describe('model catalog schema', () => {
   it('rejects duplicate model names, naming the model and both entries', () => {
     const problems = problemsFor(JSON.stringify([entry('a'), entry('b'), entry('a')]));
     expect(problems).toEqual([expect.stringContaining('duplicate model name "a" (entries 0 and 2)')]);
-    expect(problems[0]).toMatch(/^MODEL_CATALOG: /);
+    expect(problems[0]).toMatch(/^MODEL_CATALOG( at [\w.]+)?: /);
   });
 
   it('rejects a catalog with no chat model', () => {
