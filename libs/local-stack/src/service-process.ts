@@ -18,6 +18,8 @@ export interface RunningService {
   name: string;
   port: number;
   address: string;
+  /** Every field of the ready line, for endpoints beyond the main one (e.g. `http_address`). */
+  ready: Record<string, unknown>;
   pid: number;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
   stop(graceMs?: number): Promise<void>;
@@ -73,6 +75,7 @@ export function startServiceProcess(spec: ServiceProcessSpec): Promise<RunningSe
         name: spec.name,
         port: ready.port,
         address: ready.address,
+        ready: ready.record,
         pid: child.pid!,
         exited,
         stop: (graceMs = 10_000) => stopChild(child, exited, graceMs),
@@ -81,12 +84,12 @@ export function startServiceProcess(spec: ServiceProcessSpec): Promise<RunningSe
   });
 }
 
-function parseReadyLine(line: string): { port: number; address: string } | undefined {
+function parseReadyLine(line: string): { port: number; address: string; record: Record<string, unknown> } | undefined {
   if (!line.includes('"ready"')) return undefined;
   try {
-    const record = JSON.parse(line) as { event?: string; port?: number; address?: string };
+    const record = JSON.parse(line) as Record<string, unknown>;
     if (record.event === 'ready' && typeof record.port === 'number' && typeof record.address === 'string') {
-      return { port: record.port, address: record.address };
+      return { port: record.port, address: record.address, record };
     }
   } catch {
     // Not JSON: an ordinary output line.

@@ -6,13 +6,15 @@ export interface ReadyInfo {
   /** Where clients connect, e.g. `127.0.0.1:50051` or `http://127.0.0.1:8001`. */
   address: string;
   port: number;
+  /** Further endpoints of the process, e.g. `{ http_address: 'http://127.0.0.1:8080' }`. */
+  details?: Record<string, string | number>;
 }
 
 export const READY_EVENT = 'ready';
 
 export function announceReady(logger: Logger, info: ReadyInfo): void {
   // `service` is already in every line (the logger's base); the launcher reads `event`, `address` and `port`.
-  logger.info({ event: READY_EVENT, address: info.address, port: info.port }, `${info.service} ready at ${info.address}`);
+  logger.info({ ...info.details, event: READY_EVENT, address: info.address, port: info.port }, `${info.service} ready at ${info.address}`);
 }
 
 /**

@@ -12,6 +12,8 @@ type GrpcSettings = z.infer<z.ZodObject<ReturnType<typeof grpcServerSettings>>>;
 
 export interface ServiceParts {
   bindings: ServiceBinding[];
+  /** Extra endpoints announced in the ready line (e.g. an HTTP listener the parts started). */
+  readyDetails?: Record<string, string | number>;
   /** Runs after the server has drained: close clients, stores, timers. */
   close?: () => Promise<void> | void;
 }
@@ -38,7 +40,7 @@ export function runService<S extends z.ZodObject>(
       maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
       bindings: parts.bindings,
     });
-    announceReady(logger, { service: name, address: server.address, port: server.port });
+    announceReady(logger, { service: name, address: server.address, port: server.port, details: parts.readyDetails });
     // The drain gets 10 s; exitOnSignals' 15 s leaves time to close the parts and flush telemetry after it.
     exitOnSignals(logger, async () => {
       await server.shutdown(SHUTDOWN_DRAIN_MS);
