@@ -8,3 +8,4 @@ export * from './unary-handler';
 export * from './grpc-server';
 export * from './grpc-client';
 export * from './run-service';
+export * from './in-process-client';
