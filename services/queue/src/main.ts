@@ -1,25 +1,36 @@
 import { runService } from '@switchyard/service-kit';
 import { getMeter } from '@switchyard/telemetry';
-import { PriorityRequestQueue, priorityName } from './admission';
+import type { AdmissionConfig } from './admission';
 import { queueConfigSchema } from './config';
+import { queueMetrics } from './queue-metrics';
 import { queueBinding } from './server';
+import { createAdmissionController } from './store';
 
-runService('queue', queueConfigSchema, (config, logger) => {
-  const meter = getMeter('queue');
-  const outcomes = meter.createCounter('switchyard.queue.outcomes', { description: 'Admission outcomes by type (granted, shed, expired, ...)' });
-  const wait = meter.createHistogram('switchyard.queue.wait', { description: 'Time from arrival to grant or refusal', unit: 'ms' });
-  const queue = new PriorityRequestQueue({
-    config: {
-      defaults: { maxConcurrent: config.QUEUE_MAX_CONCURRENT, maxQueueSize: config.QUEUE_MAX_QUEUE_SIZE, leaseTtlMs: config.QUEUE_LEASE_TTL_MS },
-      pools: config.QUEUE_POOLS,
-      retryHint: { minMs: config.QUEUE_RETRY_AFTER_MIN_MS, maxMs: config.QUEUE_RETRY_AFTER_MAX_MS, initialHoldMs: 1000 },
+runService('queue', queueConfigSchema, async (config, logger) => {
+  const metrics = queueMetrics(getMeter('queue'), logger);
+  const admission: AdmissionConfig = {
+    defaults: {
+      maxConcurrent: config.QUEUE_MAX_CONCURRENT,
+      maxQueueSize: config.QUEUE_MAX_QUEUE_SIZE,
+      leaseTtlMs: config.QUEUE_LEASE_TTL_MS,
+      minSharePercent: config.QUEUE_MIN_SHARE_PERCENT,
     },
-    onEvent: (event) => {
-      const attributes = { pool: event.pool, priority: priorityName(event.priority), outcome: event.type };
-      outcomes.add(1, attributes);
-      if (event.type !== 'released' && event.type !== 'lapsed') wait.record(event.waitMs, attributes);
-      if (event.type === 'lapsed') logger.warn({ pool: event.pool, tenant: event.tenant }, 'lease lapsed: its holder never released it');
+    pools: config.QUEUE_POOLS,
+    retryHint: { minMs: config.QUEUE_RETRY_AFTER_MIN_MS, maxMs: config.QUEUE_RETRY_AFTER_MAX_MS, initialHoldMs: 1000 },
+  };
+  const queue = await createAdmissionController(
+    admission,
+    {
+      redisUrl: config.REDIS_URL,
+      keyPrefix: config.QUEUE_REDIS_KEY_PREFIX,
+      failureMode: config.QUEUE_REDIS_FAILURE_MODE,
+      fallbackReplicas: config.QUEUE_REDIS_FALLBACK_REPLICAS,
+      replicaTtlMs: config.QUEUE_REDIS_REPLICA_TTL_MS,
+      commandTimeoutMs: config.QUEUE_REDIS_COMMAND_TIMEOUT_MS,
     },
-  });
+    logger,
+    (event) => metrics.onEvent(event),
+  );
+  metrics.observe(queue);
   return { bindings: [queueBinding(queue, logger)], close: () => queue.close() };
 });

@@ -42,6 +42,8 @@ export function queueBinding(queue: AdmissionController, logger: Logger): Servic
 function toProtoStats(stats: PoolStats): queueV1.PoolStats {
   return {
     pool: stats.pool,
+    backend: stats.backend,
+    replicas: stats.replicas,
     activeLeases: stats.activeLeases,
     maxConcurrent: stats.maxConcurrent,
     maxQueueSize: stats.maxQueueSize,
@@ -56,5 +58,8 @@ function toProtoStats(stats: PoolStats): queueV1.PoolStats {
     lapsedTotal: String(stats.counters.lapsed),
     waiting: stats.waiting,
     leaseTtlMs: stats.leaseTtlMs,
+    releasedTotal: String(stats.counters.released),
+    minSharePercent: stats.minSharePercent,
+    averageHoldMs: Math.max(0, Math.round(stats.averageHoldMs)),
   };
 }

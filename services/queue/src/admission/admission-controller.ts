@@ -35,12 +35,19 @@ export interface PoolCounters {
   lapsed: number;
 }
 
+/** Where a pool's state lives: this process only, Redis (fleet-wide), or this process while Redis is unreachable. */
+export type AdmissionBackend = 'memory' | 'redis' | 'local-fallback';
+
 export interface PoolStats {
   readonly pool: string;
+  readonly backend: AdmissionBackend;
+  /** Queue replicas currently holding waiters of this pool (1 for the in-memory queue). */
+  readonly replicas: number;
   readonly activeLeases: number;
   readonly maxConcurrent: number;
   readonly maxQueueSize: number;
   readonly leaseTtlMs: number;
+  readonly minSharePercent: number;
   readonly waiting: number;
   /** One entry per priority, CRITICAL first, zeros included. */
   readonly depthByPriority: readonly { readonly priority: Priority; readonly depth: number }[];

@@ -73,4 +73,18 @@ describe('FairWaitQueue', () => {
     expect(Object.fromEntries(queue.depthByTenant())).toEqual({ ['__proto__']: 1 });
     expect(drainIds(queue)).toEqual(['p']);
   });
+
+  it('serves one level on demand and finds the less urgent level whose oldest waiter came first', () => {
+    const queue = new FairWaitQueue<Item>();
+    queue.enqueue(item('low-old', 'a', 4));
+    queue.enqueue(item('bulk', 'a', 5));
+    queue.enqueue(item('crit', 'a', 1));
+    queue.enqueue(item('low-new', 'b', 4));
+    expect(queue.mostUrgentPriority()).toBe(1);
+    expect(queue.levelWithOldestBelow(1)).toBe(4);
+    expect(queue.shiftAt(4)?.id).toBe('low-old');
+    expect(queue.levelWithOldestBelow(1)).toBe(5);
+    expect(queue.depthAt(4, 'b')).toBe(1);
+    expect(queue.deepestTenant(4)).toMatchObject({ tenant: 'b', depth: 1 });
+  });
 });

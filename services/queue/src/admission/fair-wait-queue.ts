@@ -14,6 +14,8 @@ export interface QueueTicket<T extends Queued> {
 
 // Each waiter sits in two lists at once: its level's arrival order and its tenant's FIFO.
 interface Entry<T extends Queued> extends QueueTicket<T> {
+  /** Arrival number, unique per queue: orders waiters across levels and tenants without trusting the clock. */
+  readonly seq: number;
   arrivalNode: ListNode<Entry<T>>;
   tenantNode: ListNode<Entry<T>>;
 }
@@ -38,6 +40,7 @@ export class FairWaitQueue<T extends Queued> {
   );
   private readonly tenantDepth = new Map<string, number>();
   private count = 0;
+  private arrivals = 0;
 
   get size(): number {
     return this.count;
@@ -50,7 +53,7 @@ export class FairWaitQueue<T extends Queued> {
       fifo = new LinkedList<Entry<T>>();
       level.tenants.set(item.tenant, fifo);
     }
-    const entry = { item } as Entry<T>;
+    const entry = { item, seq: ++this.arrivals } as Entry<T>;
     entry.arrivalNode = level.arrivals.push(entry);
     entry.tenantNode = fifo.push(entry);
     this.tenantDepth.set(item.tenant, (this.tenantDepth.get(item.tenant) ?? 0) + 1);
@@ -60,20 +63,39 @@ export class FairWaitQueue<T extends Queued> {
 
   /** Takes the next item to serve: most urgent level, next tenant in that level's ring, oldest of that tenant. */
   shift(): T | undefined {
-    for (const priority of PRIORITIES) {
-      const level = this.level(priority);
-      const next = level.tenants.entries().next();
-      if (next.done) continue;
-      const [tenant, fifo] = next.value;
-      const entry = fifo.shift() as Entry<T>;
-      level.arrivals.remove(entry.arrivalNode);
-      // Rotate: this tenant goes to the back of the ring, or leaves it when nobody of it is left waiting.
-      level.tenants.delete(tenant);
-      if (fifo.size > 0) level.tenants.set(tenant, fifo);
-      this.forget(entry.item);
-      return entry.item;
+    const priority = this.mostUrgentPriority();
+    return priority === undefined ? undefined : this.shiftAt(priority);
+  }
+
+  /** Takes the next item of one level: the next tenant in its ring, oldest of that tenant. */
+  shiftAt(priority: Priority): T | undefined {
+    const level = this.level(priority);
+    const next = level.tenants.entries().next();
+    if (next.done) return undefined;
+    const [tenant, fifo] = next.value;
+    const entry = fifo.shift() as Entry<T>;
+    level.arrivals.remove(entry.arrivalNode);
+    // Rotate: this tenant goes to the back of the ring, or leaves it when nobody of it is left waiting.
+    level.tenants.delete(tenant);
+    if (fifo.size > 0) level.tenants.set(tenant, fifo);
+    this.forget(entry.item);
+    return entry.item;
+  }
+
+  /** The most urgent priority that has at least one waiter. */
+  mostUrgentPriority(): Priority | undefined {
+    return PRIORITIES.find((p) => this.level(p).arrivals.size > 0);
+  }
+
+  /** Among the levels less urgent than `priority`, the one whose oldest waiter arrived first. */
+  levelWithOldestBelow(priority: Priority): Priority | undefined {
+    let best: { priority: Priority; seq: number } | undefined;
+    for (const p of PRIORITIES) {
+      if (p <= priority) continue;
+      const head = this.level(p).arrivals.first();
+      if (head && (best === undefined || head.seq < best.seq)) best = { priority: p, seq: head.seq };
     }
-    return undefined;
+    return best?.priority;
   }
 
   /** Returns false if the ticket's item already left the queue. */
@@ -99,9 +121,29 @@ export class FairWaitQueue<T extends Queued> {
     return undefined;
   }
 
-  /** The most recent arrival at `priority` (the one overload sheds first). */
+  /** The most recent arrival at `priority`. */
   newest(priority: Priority): QueueTicket<T> | undefined {
     return this.level(priority).arrivals.last();
+  }
+
+  /** Waiters of `tenant` at `priority`. */
+  depthAt(priority: Priority, tenant: string): number {
+    return this.level(priority).tenants.get(tenant)?.size ?? 0;
+  }
+
+  /**
+   * The tenant with the most waiters at `priority`, and its newest waiter. Ties go to the tenant whose newest
+   * waiter arrived last, so with equal depths this is simply the newest waiter of the level.
+   */
+  deepestTenant(priority: Priority): { tenant: string; depth: number; newest: QueueTicket<T> } | undefined {
+    let best: { tenant: string; depth: number; newest: Entry<T> } | undefined;
+    for (const [tenant, fifo] of this.level(priority).tenants) {
+      const newest = fifo.last() as Entry<T>;
+      if (!best || fifo.size > best.depth || (fifo.size === best.depth && newest.seq > best.newest.seq)) {
+        best = { tenant, depth: fifo.size, newest };
+      }
+    }
+    return best;
   }
 
   oldestEnqueuedAtMs(): number | undefined {

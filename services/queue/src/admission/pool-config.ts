@@ -1,6 +1,7 @@
 import { InvalidArgument } from '@switchyard/service-kit/errors';
 import { z } from 'zod';
 import { MAX_TIMER_DELAY_MS } from './clock';
+import { MAX_MIN_SHARE_PERCENT } from './min-share';
 
 /** Limits of one concurrency pool (usually one model). */
 export interface PoolLimits {
@@ -10,6 +11,8 @@ export interface PoolLimits {
   readonly maxQueueSize: number;
   /** A lease not released or renewed within this long lapses and its slot is reused. */
   readonly leaseTtlMs: number;
+  /** Share of contended grants reserved for less urgent priorities (see min-share.ts); 0 (default) = strict. */
+  readonly minSharePercent?: number;
 }
 
 /** How the retry hint on RESOURCE_EXHAUSTED is bounded (see retry-hint.ts). */
@@ -28,7 +31,7 @@ export interface AdmissionConfig {
   readonly retryHint?: Partial<RetryHintConfig>;
 }
 
-export const DEFAULT_POOL_LIMITS: PoolLimits = { maxConcurrent: 100, maxQueueSize: 1000, leaseTtlMs: 120_000 };
+export const DEFAULT_POOL_LIMITS: PoolLimits = { maxConcurrent: 100, maxQueueSize: 1000, leaseTtlMs: 120_000, minSharePercent: 0 };
 
 export const DEFAULT_RETRY_HINT: RetryHintConfig = { minMs: 100, maxMs: 30_000, initialHoldMs: 1_000 };
 
@@ -36,7 +39,11 @@ const LIMIT_BOUNDS: Record<keyof PoolLimits, readonly [min: number, max: number]
   maxConcurrent: [1, 1_000_000],
   maxQueueSize: [0, 1_000_000],
   leaseTtlMs: [1, MAX_TIMER_DELAY_MS],
+  minSharePercent: [0, MAX_MIN_SHARE_PERCENT],
 };
+
+/** Limits a pool's `defaults` may leave out. */
+const OPTIONAL_LIMITS = new Set<keyof PoolLimits>(['minSharePercent']);
 
 const limit = (key: keyof PoolLimits) => z.number().int().min(LIMIT_BOUNDS[key][0]).max(LIMIT_BOUNDS[key][1]);
 
@@ -44,6 +51,7 @@ const poolLimitsShape = {
   maxConcurrent: limit('maxConcurrent'),
   maxQueueSize: limit('maxQueueSize'),
   leaseTtlMs: limit('leaseTtlMs'),
+  minSharePercent: limit('minSharePercent'),
 };
 
 /**
@@ -52,9 +60,12 @@ const poolLimitsShape = {
  */
 export const poolOverridesSchema = z.record(z.string().min(1), z.strictObject(poolLimitsShape).partial());
 
-export function resolvePoolLimits(config: AdmissionConfig, pool: string): PoolLimits {
+/** A pool's limits with every field filled in. */
+export type ResolvedPoolLimits = Required<PoolLimits>;
+
+export function resolvePoolLimits(config: AdmissionConfig, pool: string): ResolvedPoolLimits {
   const override = Object.hasOwn(config.pools ?? {}, pool) ? config.pools?.[pool] : undefined;
-  return { ...config.defaults, ...withoutUndefined(override ?? {}) };
+  return { minSharePercent: 0, ...withoutUndefined(config.defaults), ...withoutUndefined(override ?? {}) } as ResolvedPoolLimits;
 }
 
 /** Checks every limit up front so a bad setting fails at start-up, naming the setting. */
@@ -79,7 +90,7 @@ export function resolveRetryHint(config: AdmissionConfig): RetryHintConfig {
 function checkLimits(limits: Partial<PoolLimits>, prefix: string, required: boolean): void {
   for (const key of Object.keys(LIMIT_BOUNDS) as (keyof PoolLimits)[]) {
     const value = limits[key];
-    if (value === undefined && !required) continue;
+    if (value === undefined && (!required || OPTIONAL_LIMITS.has(key))) continue;
     if (!poolLimitsShape[key].safeParse(value).success) {
       const [min, max] = LIMIT_BOUNDS[key];
       throw new InvalidArgument(`${prefix}.${key}`, `must be an integer from ${min} to ${max}, got ${String(value)}`);

@@ -465,10 +465,13 @@ describe('PriorityRequestQueue', () => {
 
     expect(await ctx.stats()).toEqual({
       pool: POOL,
+      backend: 'memory',
+      replicas: 1,
       activeLeases: 2,
       maxConcurrent: 2,
       maxQueueSize: 5,
       leaseTtlMs: 60_000,
+      minSharePercent: 0,
       waiting: 2,
       depthByPriority: [
         { priority: 1, depth: 0 },

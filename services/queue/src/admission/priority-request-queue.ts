@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { Cancelled, DeadlineExpired, ResourceExhausted, Unavailable } from '@switchyard/service-kit/errors';
 import {
-  Cancelled,
-  DeadlineExpired,
-  InvalidArgument,
-  ResourceExhausted,
-  Unavailable,
-} from '@switchyard/service-kit/errors';
-import {
-  DEFAULT_POOL,
   type AcquireRequest,
+  type AdmissionBackend,
   type AdmissionController,
   type AdmissionEvent,
   type AdmissionEventType,
@@ -18,16 +12,19 @@ import {
 } from './admission-controller';
 import { MAX_TIMER_DELAY_MS, systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './clock';
 import { FairWaitQueue, type QueueTicket } from './fair-wait-queue';
+import { MinShare } from './min-share';
+import { chooseVictim } from './overload-policy';
 import {
   resolvePoolLimits,
   resolveRetryHint,
   validateAdmissionConfig,
   type AdmissionConfig,
-  type PoolLimits,
+  type ResolvedPoolLimits,
   type RetryHintConfig,
 } from './pool-config';
-import { PRIORITIES, parsePriority, type Priority } from './priority';
+import { PRIORITIES, type Priority } from './priority';
 import { RetryHint } from './retry-hint';
+import { checkLeaseId, checkPoolName, validateAcquire } from './validate-request';
 
 export interface PriorityRequestQueueOptions {
   readonly config: AdmissionConfig;
@@ -36,15 +33,15 @@ export interface PriorityRequestQueueOptions {
   readonly newLeaseId?: () => string;
   /** Called synchronously for every outcome; it must be cheap. A throwing observer is ignored, never fatal. */
   readonly onEvent?: (event: AdmissionEvent) => void;
+  /** Reported in stats; the Redis store's local fallback says 'local-fallback'. */
+  readonly backend?: AdmissionBackend;
 }
-
-/** Longest pool, tenant or request id accepted; these become map keys, so unbounded strings would be a memory leak. */
-const MAX_NAME_LENGTH = 256;
 
 interface Pool {
   readonly name: string;
-  readonly limits: PoolLimits;
+  readonly limits: ResolvedPoolLimits;
   readonly waiting: FairWaitQueue<Waiter>;
+  readonly minShare: MinShare;
   readonly leases: Map<string, Lease>;
   readonly counters: PoolCounters;
   readonly retryHint: RetryHint;
@@ -89,6 +86,7 @@ export class PriorityRequestQueue implements AdmissionController {
   private readonly timers: Timers;
   private readonly newLeaseId: () => string;
   private readonly onEvent: ((event: AdmissionEvent) => void) | undefined;
+  private readonly backend: AdmissionBackend;
   private readonly pools = new Map<string, Pool>();
   private closed = false;
 
@@ -100,17 +98,12 @@ export class PriorityRequestQueue implements AdmissionController {
     this.timers = options.timers ?? systemTimers;
     this.newLeaseId = options.newLeaseId ?? randomUUID;
     this.onEvent = options.onEvent;
+    this.backend = options.backend ?? 'memory';
   }
 
   async acquire(request: AcquireRequest): Promise<Grant> {
-    const poolName = checkPoolName(request.pool);
-    const tenant = checkName(request.tenant, 'tenant', false);
-    const priority = parsePriority(request.priority);
-    const requestId = checkName(request.requestId, 'requestId', true);
-    const { deadlineMs, signal } = request;
-    if (deadlineMs !== undefined && (typeof deadlineMs !== 'number' || !Number.isFinite(deadlineMs))) {
-      throw new InvalidArgument('deadlineMs', `must be a finite epoch-milliseconds number, got ${String(deadlineMs)}`);
-    }
+    const { pool: poolName, tenant, priority, requestId, deadlineMs } = validateAcquire(request);
+    const { signal } = request;
     if (this.closed) throw new Unavailable('admission queue is shutting down; retry on another replica');
 
     const pool = this.poolFor(poolName);
@@ -184,7 +177,7 @@ export class PriorityRequestQueue implements AdmissionController {
   /** Grants free slots to waiters in order, skipping (and expiring) anyone whose deadline has passed. */
   private pump(pool: Pool): void {
     while (!this.closed && pool.leases.size < pool.limits.maxConcurrent) {
-      const waiter = pool.waiting.shift();
+      const waiter = this.nextWaiter(pool);
       if (!waiter) return;
       this.leaveQueue(waiter);
       const now = this.clock.now();
@@ -197,6 +190,14 @@ export class PriorityRequestQueue implements AdmissionController {
     }
   }
 
+  /** Strict priority, except the grants a minimum share owes to less urgent levels (min-share.ts). */
+  private nextWaiter(pool: Pool): Waiter | undefined {
+    const top = pool.waiting.mostUrgentPriority();
+    if (top === undefined) return undefined;
+    const lower = pool.minShare.percent > 0 ? pool.waiting.levelWithOldestBelow(top) : undefined;
+    return pool.waiting.shiftAt(lower !== undefined && pool.minShare.owedToLessUrgent() ? lower : top);
+  }
+
   private grant(subject: Subject, now: number, waitMs: number): Grant {
     const { pool } = subject;
     const lease: Lease = { ...subject, id: this.newLeaseId(), grantedAtMs: now, waitMs };
@@ -207,12 +208,11 @@ export class PriorityRequestQueue implements AdmissionController {
     return { leaseId: lease.id, queueWaitMs: waitMs, leaseTtlMs: pool.limits.leaseTtlMs };
   }
 
-  /** Called with a full queue: sheds the newest waiter of the least urgent level below `arrival`, or refuses it. */
+  /** Called with a full queue: sheds a waiter for `arrival` (overload-policy.ts) or refuses it. */
   private makeRoomFor(arrival: Subject): void {
     const { pool } = arrival;
     const retryAfterMs = pool.retryHint.retryAfterMs(pool.waiting.size, pool.limits.maxConcurrent);
-    const lowest = pool.waiting.lowestPriority();
-    const victim = lowest !== undefined && lowest > arrival.priority ? pool.waiting.newest(lowest)?.item : undefined;
+    const victim = chooseVictim(pool.waiting, arrival)?.item;
     if (!victim) {
       pool.counters.rejected++;
       this.emit('rejected', arrival, 0, { retryAfterMs });
@@ -235,6 +235,12 @@ export class PriorityRequestQueue implements AdmissionController {
   private cancel(waiter: Waiter): void {
     if (waiter.settled) return;
     this.leaveQueue(waiter);
+    // A transport aborts the call when its deadline passes, often a moment before our own timer: that is expiry.
+    const now = this.clock.now();
+    if (waiter.deadlineMs !== undefined && now >= waiter.deadlineMs) {
+      this.expire(waiter, now);
+      return;
+    }
     waiter.pool.counters.cancelled++;
     this.emit('cancelled', waiter, this.clock.now() - waiter.enqueuedAtMs);
     waiter.reject(new Cancelled(`request cancelled while waiting in pool "${waiter.pool.name}"`));
@@ -297,8 +303,8 @@ export class PriorityRequestQueue implements AdmissionController {
 
   private findLease(poolName: string, leaseId: string): Lease | undefined {
     const name = checkPoolName(poolName);
-    if (typeof leaseId !== 'string' || leaseId.length === 0) throw new InvalidArgument('leaseId', 'is required');
-    return this.pools.get(name)?.leases.get(leaseId);
+    const id = checkLeaseId(leaseId);
+    return this.pools.get(name)?.leases.get(id);
   }
 
   private clearTimer(handle: TimerHandle | undefined): void {
@@ -315,10 +321,12 @@ export class PriorityRequestQueue implements AdmissionController {
   }
 
   private newPool(name: string): Pool {
+    const limits = resolvePoolLimits(this.config, name);
     return {
       name,
-      limits: resolvePoolLimits(this.config, name),
+      limits,
       waiting: new FairWaitQueue<Waiter>(),
+      minShare: new MinShare(limits.minSharePercent),
       leases: new Map(),
       counters: { granted: 0, released: 0, shed: 0, rejected: 0, expired: 0, cancelled: 0, lapsed: 0 },
       retryHint: new RetryHint(this.retryHintConfig),
@@ -329,10 +337,13 @@ export class PriorityRequestQueue implements AdmissionController {
     const oldest = pool.waiting.oldestEnqueuedAtMs();
     return {
       pool: pool.name,
+      backend: this.backend,
+      replicas: 1,
       activeLeases: pool.leases.size,
       maxConcurrent: pool.limits.maxConcurrent,
       maxQueueSize: pool.limits.maxQueueSize,
       leaseTtlMs: pool.limits.leaseTtlMs,
+      minSharePercent: pool.limits.minSharePercent,
       waiting: pool.waiting.size,
       depthByPriority: PRIORITIES.map((priority) => ({ priority, depth: pool.waiting.depthOf(priority) })),
       depthByTenant: [...pool.waiting.depthByTenant()]
@@ -359,16 +370,3 @@ export class PriorityRequestQueue implements AdmissionController {
     }
   }
 }
-
-function checkPoolName(pool: unknown): string {
-  if (pool === '') return DEFAULT_POOL;
-  return checkName(pool, 'pool', false);
-}
-
-function checkName(value: unknown, field: string, allowEmpty: boolean): string {
-  if (typeof value !== 'string') throw new InvalidArgument(field, 'must be a string');
-  if (!allowEmpty && value.length === 0) throw new InvalidArgument(field, 'is required');
-  if (value.length > MAX_NAME_LENGTH) throw new InvalidArgument(field, `must be at most ${MAX_NAME_LENGTH} characters`);
-  return value;
-}
-
