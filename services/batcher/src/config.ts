@@ -9,7 +9,7 @@ export const batcherConfigSchema = z.object({
   BATCHER_MAX_BATCH_SIZE: envInt(32, 1, 4096),
   /** Longest wait after a batch's first item, in ms (see ADR 0004 for why not the seed's 100). */
   BATCHER_MAX_WAIT_MS: envInt(20, 0, 10_000),
-  /** Time an item must still have after the longest wait, or it is dispatched without waiting. */
+  /** Time an item must still have before its deadline when its batch leaves; a batch leaves early for it, or at once. */
   BATCHER_MIN_SLACK_MS: envInt(250, 0),
   /** Embedding inputs per upstream call (OpenAI accepts at most 2048). */
   BATCHER_MAX_EMBEDDING_INPUTS: envInt(2048, 1),

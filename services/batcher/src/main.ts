@@ -1,7 +1,7 @@
 import { regionV1 } from '@switchyard/contracts';
 import { createClient, runService } from '@switchyard/service-kit';
 import { contextFromTraceparent, getMeter, getTracer, inSpan, linkFromTraceparent, type Link } from '@switchyard/telemetry';
-import { Batcher, systemClock, systemTimers } from './batching';
+import { Batcher, parseBatchKey, systemClock, systemTimers } from './batching';
 import { batcherConfigSchema } from './config';
 import { dispatchToRegion } from './dispatch/dispatch-to-region';
 import type { WorkItem, WorkResult } from './dispatch/work-item';
@@ -16,6 +16,10 @@ runService('batcher', batcherConfigSchema, (config, logger) => {
   const meter = getMeter('batcher');
   const batchSize = meter.createHistogram('switchyard.batch.size', { description: 'Requests per upstream dispatch', unit: '{request}' });
   const batchWait = meter.createHistogram('switchyard.batch.wait', { description: 'Wait of the oldest request of a batch', unit: 'ms' });
+  const callsSaved = meter.createCounter('switchyard.batch.upstream_calls_saved', {
+    description: 'Upstream calls avoided by sending requests together (requests that reached an upstream minus the calls made)',
+    unit: '{call}',
+  });
 
   const batcher = new Batcher<WorkItem, WorkResult>(
     {
@@ -43,7 +47,12 @@ runService('batcher', batcherConfigSchema, (config, logger) => {
             links: items.map((i) => linkFromTraceparent(i.traceparent)).filter((l): l is Link => l !== undefined),
             attributes: { 'switchyard.batch.key': key, 'switchyard.batch.size': items.length },
           },
-          () => dispatchToRegion(regionRouter, key, items, Date.now() + config.BATCHER_DEFAULT_DEADLINE_MS),
+          async (span) => {
+            const { outcomes, upstreamCallsSaved } = await dispatchToRegion(regionRouter, key, items, Date.now() + config.BATCHER_DEFAULT_DEADLINE_MS);
+            span.setAttribute('switchyard.batch.upstream_calls_saved', upstreamCallsSaved);
+            if (upstreamCallsSaved > 0) callsSaved.add(upstreamCallsSaved, { kind: parseBatchKey(key).kind });
+            return outcomes;
+          },
         ),
     },
   );

@@ -1,6 +1,6 @@
 import { batcherV1 } from '@switchyard/contracts';
 import { unary, type Logger, type ServiceBinding } from '@switchyard/service-kit';
-import { activeTraceparent, getTracer, inSpan } from '@switchyard/telemetry';
+import { activeTraceparent, getTracer, inSpan, type Span } from '@switchyard/telemetry';
 import { batchKey, type Batcher } from './batching';
 import type { WorkItem, WorkResult } from './dispatch/work-item';
 import { validateExecute } from './execute/validate-execute';
@@ -23,10 +23,43 @@ export function batcherBinding(batcher: Batcher<WorkItem, WorkResult>, logger: L
           deadlineMs: ctx.deadline?.getTime(),
         };
         const { value, batchSize, batchWaitMs } = await batcher.submit(key, item, { priority, deadlineMs: item.deadlineMs, signal: ctx.signal });
-        span.setAttributes({ 'switchyard.batch.size': batchSize, 'switchyard.batch.wait_ms': batchWaitMs, 'switchyard.region': value.region });
-        return { completion: value.completion, embedding: value.embedding, region: value.region, batchSize, batchWaitMs, attempts: value.attempts };
+        recordRoute(span, value, batchSize, batchWaitMs);
+        return {
+          completion: value.completion,
+          embedding: value.embedding,
+          region: value.region,
+          batchSize,
+          batchWaitMs,
+          attempts: value.attempts,
+          upstream: value.upstream,
+        };
       });
     }),
   };
   return { name: 'switchyard.batcher.v1.BatcherService', definition: batcherV1.BatcherServiceService, implementation };
+}
+
+/**
+ * The route on this request's own span: the region that served it, how many attempts it took, and one event
+ * per upstream attempt. The attempt spans of a shared embedding call live in the first request's trace; these
+ * events make every request's trace tell its failover story on its own.
+ */
+function recordRoute(span: Span, value: WorkResult, batchSize: number, batchWaitMs: number): void {
+  span.setAttributes({
+    'switchyard.batch.size': batchSize,
+    'switchyard.batch.wait_ms': batchWaitMs,
+    'switchyard.region': value.region,
+    'switchyard.upstream.attempts': value.attempts,
+  });
+  if (value.upstream?.reason) span.setAttribute('switchyard.region.reason', value.upstream.reason);
+  value.upstream?.tried.forEach((attempt, index) => {
+    span.addEvent('switchyard.upstream.attempt', {
+      'switchyard.attempt': index + 1,
+      'switchyard.region': attempt.region,
+      'switchyard.upstream.outcome': attempt.outcome,
+      'switchyard.upstream.duration_ms': attempt.durationMs,
+      ...(attempt.httpStatus ? { 'http.response.status_code': attempt.httpStatus } : {}),
+      ...(attempt.note ? { 'switchyard.note': attempt.note } : {}),
+    });
+  });
 }

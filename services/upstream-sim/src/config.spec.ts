@@ -15,6 +15,7 @@ describe('loadSimulatorConfig', () => {
       SIM_ERROR_STATUS: 500,
       SIM_SEED: 1,
       SIM_MODELS: DEFAULT_MODELS,
+      SIM_DEPLOYMENTS: {},
       SIM_MAX_BODY_BYTES: 1024 * 1024,
     });
   });

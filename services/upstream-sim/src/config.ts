@@ -28,6 +28,8 @@ export const simulatorConfigSchema = z.object({
   /** When set, requests must carry `Authorization: Bearer <key>` or Azure's `api-key: <key>`. */
   SIM_API_KEY: z.string().min(1).optional(),
   SIM_MODELS: envJson(z.array(modelName).min(1, 'expected at least one model'), DEFAULT_MODELS),
+  /** Azure deployment name -> model it serves, for deployments not named after their model. */
+  SIM_DEPLOYMENTS: envJson(z.record(z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected deployment names of letters, digits and . _ -'), modelName), {}),
   SIM_MAX_BODY_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
 });
 

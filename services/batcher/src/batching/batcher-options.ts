@@ -6,8 +6,9 @@ export interface BatcherOptions {
   /** A batch is dispatched at the latest this long after its first item arrived. */
   maxWaitMs: number;
   /**
-   * Time an item must still have after the longest batching wait; an item whose deadline leaves less
-   * (deadlineMs - now <= maxWaitMs + minSlackMs) does not wait.
+   * Time an item must still have before its deadline when its batch leaves (for the region router and the
+   * upstream): a batch leaves by the earliest `deadline - minSlackMs` of its members, and an item with no
+   * more than this left does not wait at all.
    */
   minSlackMs: number;
   /**

@@ -147,15 +147,38 @@ describe('Batcher', () => {
     await expect(other).resolves.toMatchObject({ batchSize: 1 });
   });
 
-  it('dispatches at once an item whose deadline leaves less than maxWaitMs + minSlackMs', async () => {
-    const { batcher, dispatched, events } = setup({ maxWaitMs: 100, minSlackMs: 50 });
+  it('dispatches a batch early when a member needs it: no later than that member\'s deadline minus minSlackMs', async () => {
+    const { batcher, dispatch, dispatched, events } = setup({ maxWaitMs: 100, minSlackMs: 50 });
     const waiting = batcher.submit(EMB, 'waiting', NORMAL);
     const tight = batcher.submit(EMB, 'tight', { priority: 3, deadlineMs: START + 149 });
 
-    expect(dispatched).toEqual([{ key: EMB, items: ['waiting', 'tight'], at: START }]);
-    await expect(tight).resolves.toMatchObject({ value: 'done:tight', batchWaitMs: 0 });
+    await jest.advanceTimersByTimeAsync(98);
+    expect(dispatch).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(dispatched).toEqual([{ key: EMB, items: ['waiting', 'tight'], at: START + 99 }]);
+    await expect(tight).resolves.toMatchObject({ value: 'done:tight', batchWaitMs: 99 });
     await expect(waiting).resolves.toMatchObject({ batchSize: 2 });
     expect(events[0]?.reason).toBe('deadline');
+  });
+
+  it('dispatches at once, with no wait, an item whose deadline leaves no more than minSlackMs', async () => {
+    const { batcher, dispatched, events } = setup({ maxWaitMs: 100, minSlackMs: 50 });
+    const waiting = batcher.submit(EMB, 'waiting', NORMAL);
+    const noSlack = batcher.submit(EMB, 'no slack', { priority: 4, deadlineMs: START + 50 });
+
+    expect(dispatched).toEqual([{ key: EMB, items: ['waiting', 'no slack'], at: START }]);
+    await expect(noSlack).resolves.toMatchObject({ batchWaitMs: 0 });
+    await expect(waiting).resolves.toMatchObject({ batchSize: 2 });
+    expect(events).toEqual([{ key: EMB, size: 2, waitMs: 0, reason: 'deadline' }]);
+  });
+
+  it('keeps the earlier due time when a later member has more slack', async () => {
+    const { batcher, dispatched } = setup({ maxWaitMs: 100, minSlackMs: 10 });
+    void batcher.submit(EMB, 'tight', { priority: 3, deadlineMs: START + 40 });
+    await jest.advanceTimersByTimeAsync(5);
+    void batcher.submit(EMB, 'roomy', { priority: 5, deadlineMs: START + 10_000 });
+    await jest.advanceTimersByTimeAsync(25);
+    expect(dispatched).toEqual([{ key: EMB, items: ['tight', 'roomy'], at: START + 30 }]);
   });
 
   it('lets an item whose deadline leaves exactly maxWaitMs + minSlackMs wait for its batch', async () => {

@@ -69,6 +69,8 @@ interface PendingBatch<Item, Result> {
   waiters: Waiter<Item, Result>[];
   weight: number;
   timer: unknown;
+  /** When the batch must leave: maxWaitMs after its first item, earlier if a member's deadline needs it. */
+  dueAt: number;
 }
 
 interface Waiter<Item, Result> {
@@ -85,8 +87,10 @@ interface Waiter<Item, Result> {
 }
 
 /**
- * Collects items with the same key into batches and hands each batch to `dispatch` once it is full or its
- * first item has waited maxWaitMs.
+ * Collects items with the same key into batches and hands each batch to `dispatch` once it is full, or at
+ * its due time: maxWaitMs after its first item, or earlier when a member's deadline would otherwise be left
+ * with less than minSlackMs (so no item waits beyond the slack its deadline leaves). An item with no slack
+ * at all flushes its batch at once.
  *
  * A CRITICAL item flushes the pending batch of its key at once, taking along the items already waiting:
  * they only leave earlier than planned, and one upstream call costs the CRITICAL item no more than a
@@ -174,7 +178,7 @@ export class Batcher<Item, Result> {
   }
 
   private enqueue(key: BatchKey, waiter: Waiter<Item, Result>, priority: number, now: number): void {
-    const { maxBatchWeight, maxWaitMs } = this.options;
+    const { maxBatchWeight, maxBatchSize, maxWaitMs } = this.options;
     let batch = this.pending.get(key);
     // An item that would push the batch over its weight cap starts the next batch instead.
     if (batch && batch.weight + waiter.weight > maxBatchWeight) {
@@ -182,30 +186,26 @@ export class Batcher<Item, Result> {
       batch = undefined;
     }
     if (!batch) {
-      batch = { key, firstAt: now, waiters: [], weight: 0, timer: undefined };
+      batch = { key, firstAt: now, waiters: [], weight: 0, timer: undefined, dueAt: now + maxWaitMs };
       this.pending.set(key, batch);
     }
     batch.waiters.push(waiter);
     batch.weight += waiter.weight;
     waiter.batch = batch;
 
-    const reason = this.flushReason(batch, waiter, priority, now);
-    if (reason) {
-      this.flush(batch, reason);
-    } else if (batch.timer === undefined) {
-      // This timer also honours every member's deadline: a member joined with at least maxWaitMs + minSlackMs
-      // left (else it flushed above), so no deadline falls before firstAt + maxWaitMs + minSlackMs.
-      const flushing = batch;
-      flushing.timer = this.deps.timers.setTimeout(() => this.flush(flushing, 'wait'), maxWaitMs);
-    }
+    if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full');
+    if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical');
+    const latestForMember = waiter.deadlineMs === undefined ? Infinity : waiter.deadlineMs - this.options.minSlackMs;
+    if (latestForMember <= now) return this.flush(batch, 'deadline');
+    if (latestForMember < batch.dueAt || batch.timer === undefined) this.schedule(batch, Math.min(batch.dueAt, latestForMember), now);
   }
 
-  private flushReason(batch: PendingBatch<Item, Result>, waiter: Waiter<Item, Result>, priority: number, now: number): FlushReason | undefined {
-    const { maxBatchSize, maxBatchWeight, maxWaitMs, minSlackMs } = this.options;
-    if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return 'full';
-    if (priority === PRIORITY_CRITICAL) return 'critical';
-    if (waiter.deadlineMs !== undefined && waiter.deadlineMs - now < maxWaitMs + minSlackMs) return 'deadline';
-    return undefined;
+  /** (Re)arms the batch's one timer for `dueAt`; the flush reason says whether a deadline pulled it forward. */
+  private schedule(batch: PendingBatch<Item, Result>, dueAt: number, now: number): void {
+    if (batch.timer !== undefined) this.deps.timers.clearTimeout(batch.timer);
+    const byDeadline = dueAt < batch.firstAt + this.options.maxWaitMs;
+    batch.dueAt = dueAt;
+    batch.timer = this.deps.timers.setTimeout(() => this.flush(batch, byDeadline ? 'deadline' : 'wait'), dueAt - now);
   }
 
   private flush(batch: PendingBatch<Item, Result>, reason: FlushReason): void {

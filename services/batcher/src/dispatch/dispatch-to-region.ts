@@ -7,18 +7,24 @@ export interface RegionRouterPort {
   dispatch(request: regionV1.DispatchRequest, opts?: CallOpts): Promise<regionV1.DispatchResponse>;
 }
 
+export interface DispatchedBatch {
+  outcomes: ItemOutcome<WorkResult>[];
+  /** Upstream calls the region router avoided by sending items together. */
+  upstreamCallsSaved: number;
+}
+
 /**
  * Sends one batch to the region router as one Dispatch: completions run there in parallel, and the
- * embedding items of a batch become ONE upstream call whose vectors and usage it splits back per item.
- * The call carries the latest deadline among the items and is never cancelled by one caller leaving:
- * the others in the batch still want their answers.
+ * embedding items of a batch become ONE upstream call (per residency group) whose vectors and usage it
+ * splits back per item. The call carries the latest deadline among the items, each item its own (no attempt
+ * for it starts later), and it is never cancelled by one caller leaving: the others still want their answers.
  */
 export async function dispatchToRegion(
   router: RegionRouterPort,
   key: BatchKey,
   items: WorkItem[],
   defaultDeadlineMs: number,
-): Promise<ItemOutcome<WorkResult>[]> {
+): Promise<DispatchedBatch> {
   const { kind, model, userRegion } = parseBatchKey(key);
   const deadline = new Date(Math.max(...items.map((i) => i.deadlineMs ?? defaultDeadlineMs)));
   const response = await router.dispatch(
@@ -32,15 +38,17 @@ export async function dispatchToRegion(
         embedding: item.embedding,
         traceparent: item.traceparent,
         tenant: item.tenant,
+        deadlineUnixMs: String(Math.round(item.deadlineMs ?? 0)),
       })),
     },
     { deadline, signal: new AbortController().signal },
   );
   const byId = new Map(response.results.map((r) => [r.itemId, r]));
-  return items.map((_, i) => {
+  const outcomes = items.map((_, i): ItemOutcome<WorkResult> => {
     const result = byId.get(String(i));
     if (!result) return failed(new Error(`region router returned no result for item ${i}`));
     if (result.error) return failed(errorFromStatus(result.error.code, result.error.message, 'region-router', result.error.retryAfterMs || undefined));
-    return succeeded({ completion: result.completion, embedding: result.embedding, region: result.region, attempts: result.attempts });
+    return succeeded({ completion: result.completion, embedding: result.embedding, region: result.region, attempts: result.attempts, upstream: result.upstream });
   });
+  return { outcomes, upstreamCallsSaved: response.upstreamCallsSaved };
 }

@@ -15,4 +15,6 @@ export interface WorkResult {
   embedding?: inferenceV1.EmbeddingOutput;
   region: string;
   attempts: number;
+  /** Why the region was chosen and every upstream attempt, from the region router. */
+  upstream?: inferenceV1.UpstreamRoute;
 }

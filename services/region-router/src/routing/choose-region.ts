@@ -1,15 +1,22 @@
-import { ResourceExhausted } from '@switchyard/service-kit/errors';
+import { ResourceExhausted, Unavailable } from '@switchyard/service-kit/errors';
 import type { RegionDistance } from './region-distance';
+
+/** Why a region cannot take traffic right now. */
+export type Blocked = 'cooling' | 'breaker-open' | 'probe-in-flight';
 
 /** A region as the choice sees it at one instant. */
 export interface RegionSnapshot {
   name: string;
-  /** Fraction of capacity used over the window (reservations included); may exceed 1. */
+  /** max(TPM share, RPM share) over the window, reservations included; may exceed 1. */
   load: number;
-  /** > 0 while the region is cooling down after a 429 or an open breaker. */
-  cooldownMsLeft: number;
+  /** Set while the region must not be used: cooling down after a 429, breaker open, or its probe still out. */
+  blocked?: Blocked;
+  /** With `blocked`: how long until that ends (0 for a probe in flight: unknown). */
+  msUntilAvailable: number;
   /** With no new traffic, how long until load falls below the saturation threshold. */
   msUntilUnsaturated: number;
+  /** Its breaker is open and due for a probe: choosing it lets one request test the region. */
+  probe?: boolean;
 }
 
 export interface ChoosePolicy {
@@ -24,6 +31,8 @@ export interface RegionDecision {
   region: string;
   load: number;
   distance: number;
+  /** This request is the half-open probe of the region's breaker. */
+  probe: boolean;
   /** Why this region, in words an operator can read in a trace. */
   reason: string;
 }
@@ -32,7 +41,12 @@ const pct = (load: number) => load.toFixed(2);
 
 /**
  * The seed's rule: the user's region while it has headroom, else the least-loaded unsaturated region,
- * closer first on equal load. Regions cooling down and regions in `exclude` (already tried) are skipped.
+ * closer first on equal load. Blocked regions (cooling, breaker open, probe out) and regions in `exclude`
+ * (already tried for this request) are skipped.
+ *
+ * Throws Unavailable when every remaining region is out because it is failing (breakers), and
+ * ResourceExhausted, with the soonest time capacity returns, when they are out for capacity (cooling after
+ * 429s, saturated) — the first says "the upstream is broken", the second "come back later".
  */
 export function chooseRegion(
   userRegion: string,
@@ -41,7 +55,7 @@ export function chooseRegion(
   exclude: ReadonlySet<string> = new Set(),
 ): RegionDecision {
   const untried = candidates.filter((c) => !exclude.has(c.name));
-  const eligible = untried.filter((c) => c.cooldownMsLeft <= 0);
+  const eligible = untried.filter((c) => c.blocked === undefined);
 
   const own = eligible.find((c) => c.name === userRegion);
   if (own && own.load < policy.preferThreshold) {
@@ -49,7 +63,8 @@ export function chooseRegion(
       region: own.name,
       load: own.load,
       distance: 0,
-      reason: `user region ${own.name} has headroom (load ${pct(own.load)} < ${policy.preferThreshold})`,
+      probe: own.probe === true,
+      reason: `user region ${own.name} has headroom (load ${pct(own.load)} < ${policy.preferThreshold})${probeNote(own)}`,
     };
   }
 
@@ -58,15 +73,20 @@ export function chooseRegion(
     .map((c) => ({ snapshot: c, distance: policy.distance(userRegion, c.name) }))
     .sort((a, b) => a.snapshot.load - b.snapshot.load || a.distance - b.distance || (a.snapshot.name < b.snapshot.name ? -1 : 1));
 
-  if (available.length === 0) throw exhausted(untried, policy, exclude.size);
+  if (available.length === 0) throw noRegion(untried, policy, exclude.size);
 
-  const best = available[0];
+  const best = available[0]!;
   return {
     region: best.snapshot.name,
     load: best.snapshot.load,
     distance: best.distance,
-    reason: `${whyNotOwn(userRegion, candidates, own, exclude, policy)}; least loaded then closest: ${best.snapshot.name} (load ${pct(best.snapshot.load)}, distance ${best.distance})`,
+    probe: best.snapshot.probe === true,
+    reason: `${whyNotOwn(userRegion, candidates, own, exclude, policy)}; least loaded then closest: ${best.snapshot.name} (load ${pct(best.snapshot.load)}, distance ${best.distance})${probeNote(best.snapshot)}`,
   };
+}
+
+function probeNote(snapshot: RegionSnapshot): string {
+  return snapshot.probe ? ' [half-open probe]' : '';
 }
 
 function whyNotOwn(
@@ -80,20 +100,29 @@ function whyNotOwn(
   if (own) return `user region ${userRegion} busy (load ${pct(own.load)} >= ${policy.preferThreshold})`;
   if (exclude.has(userRegion)) return `user region ${userRegion} already tried`;
   const known = candidates.find((c) => c.name === userRegion);
-  if (known) return `user region ${userRegion} cooling down (${Math.ceil(known.cooldownMsLeft)} ms left)`;
-  return `user region ${userRegion} not available`;
+  if (known?.blocked) return `user region ${userRegion} ${describeBlocked(known)}`;
+  return `user region ${userRegion} not available to this request`;
 }
 
-function exhausted(untried: readonly RegionSnapshot[], policy: ChoosePolicy, triedCount: number): ResourceExhausted {
-  if (untried.length === 0) {
-    return new ResourceExhausted(`no region left to try (${triedCount} already tried)`);
+function describeBlocked(c: RegionSnapshot): string {
+  switch (c.blocked) {
+    case 'cooling':
+      return `cooling down (${Math.ceil(c.msUntilAvailable)} ms left)`;
+    case 'breaker-open':
+      return `breaker open (probe in ${Math.ceil(c.msUntilAvailable)} ms)`;
+    case 'probe-in-flight':
+      return 'breaker half-open (probe in flight)';
+    default:
+      return `load ${pct(c.load)}`;
   }
-  const states = untried.map((c) =>
-    c.cooldownMsLeft > 0 ? `${c.name} cooling down ${Math.ceil(c.cooldownMsLeft)} ms` : `${c.name} load ${pct(c.load)}`,
-  );
-  const retryAfterMs = Math.min(...untried.map((c) => Math.max(c.cooldownMsLeft, c.msUntilUnsaturated)));
-  return new ResourceExhausted(
-    `all regions at capacity (saturation ${policy.saturationThreshold}): ${states.join(', ')}`,
-    Math.max(1, Math.ceil(retryAfterMs)),
-  );
+}
+
+function noRegion(untried: readonly RegionSnapshot[], policy: ChoosePolicy, triedCount: number): ResourceExhausted | Unavailable {
+  if (untried.length === 0) return new ResourceExhausted(`no region left to try (${triedCount} already tried)`);
+  const states = untried.map((c) => `${c.name} ${describeBlocked(c)}`).join(', ');
+  const failing = untried.every((c) => c.blocked === 'breaker-open' || c.blocked === 'probe-in-flight');
+  const waits = untried.map((c) => (c.blocked ? c.msUntilAvailable : c.msUntilUnsaturated)).filter((ms) => ms > 0);
+  const retryAfterMs = waits.length > 0 ? Math.max(1, Math.ceil(Math.min(...waits))) : undefined;
+  if (failing) return new Unavailable(`every region this request may use is failing: ${states}`, retryAfterMs);
+  return new ResourceExhausted(`no region has capacity (saturation ${policy.saturationThreshold}): ${states}`, retryAfterMs ?? 1);
 }

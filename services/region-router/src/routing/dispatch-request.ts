@@ -1,14 +1,23 @@
 import { InvalidArgument, type SwitchyardError } from '@switchyard/service-kit/errors';
+import type { AttemptOutcome } from './attempt-report';
 import { CHAT_ROLES, type ChatMessage, type ChatRole, type UpstreamCompletion } from './upstream-client';
 
-export interface CompletionItem {
+/** What every item carries besides its payload. */
+export interface ItemContext {
+  /** The request's tenant; its residency limits the regions that may serve the item. '' when unknown. */
+  tenant?: string;
+  /** This item's own deadline (ms since the epoch); the dispatch's deadline when absent. */
+  deadlineMs?: number;
+}
+
+export interface CompletionItem extends ItemContext {
   messages: readonly { role: string; content: string }[];
   temperature: number;
   /** 0 leaves the limit to the upstream (the reservation then assumes a default). */
   maxTokens: number;
 }
 
-export interface EmbeddingItem {
+export interface EmbeddingItem extends ItemContext {
   inputs: readonly string[];
 }
 
@@ -16,11 +25,9 @@ interface DispatchBase {
   model: string;
   /** The caller's region; '' when unknown (then the least-loaded closest region wins). */
   userRegion: string;
-  /** Absolute deadline in ms since the epoch, same base as the injected clock. */
+  /** Absolute deadline in ms since the epoch, same base as the injected clock; items may bring earlier ones. */
   deadlineMs?: number;
   signal?: AbortSignal;
-  /** If given, only these regions may serve the request (data residency). */
-  allowedRegions?: readonly string[];
 }
 
 export interface CompletionDispatch extends DispatchBase {
@@ -44,9 +51,26 @@ export interface EmbeddingValue {
   inputTokens: number;
 }
 
+/** One upstream attempt as the item's route reports it. */
+export interface AttemptRecord {
+  region: string;
+  outcome: AttemptOutcome;
+  httpStatus?: number;
+  durationMs: number;
+  /** What the router concluded ("cooling down 2000 ms (retry-after)", "breaker opened: ..."), or ''. */
+  note: string;
+}
+
 export type ItemResult<T> =
-  | { ok: true; value: T; region: string; attempts: number; reason: string }
-  | { ok: false; error: SwitchyardError; attempts: number };
+  | { ok: true; value: T; region: string; attempts: number; reason: string; tried: AttemptRecord[] }
+  | { ok: false; error: SwitchyardError; attempts: number; tried: AttemptRecord[] };
+
+export interface DispatchOutcome<T> {
+  /** One result per item, in item order. */
+  results: ItemResult<T>[];
+  /** Items that reached an upstream minus the upstream calls made for them (failover retries not counted). */
+  upstreamCallsSaved: number;
+}
 
 /** Checks what concerns the whole batch; a problem here fails the call, not one item. */
 export function validateDispatch(request: DispatchRequest): void {
@@ -63,6 +87,18 @@ export function validateDispatch(request: DispatchRequest): void {
   if (request.deadlineMs !== undefined && !Number.isFinite(request.deadlineMs)) {
     throw new InvalidArgument('deadline', 'must be a finite time in ms since the epoch');
   }
+  request.items.forEach((item: ItemContext, index) => {
+    if (item.deadlineMs !== undefined && !Number.isFinite(item.deadlineMs)) {
+      throw new InvalidArgument('items', `items[${index}].deadline_unix_ms must be a finite time in ms since the epoch`);
+    }
+  });
+}
+
+/** The earlier of the item's and the dispatch's deadlines: no attempt for this item starts after it. */
+export function itemDeadline(item: ItemContext, dispatchDeadlineMs: number | undefined): number | undefined {
+  if (item.deadlineMs === undefined) return dispatchDeadlineMs;
+  if (dispatchDeadlineMs === undefined) return item.deadlineMs;
+  return Math.min(item.deadlineMs, dispatchDeadlineMs);
 }
 
 /** Returns the item's messages with checked roles, or the InvalidArgument that fails this item alone. */

@@ -10,48 +10,14 @@ import {
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
 import type { Clock } from './clock';
 import type { CompletionItem, ItemResult } from './dispatch-request';
-import { Dispatcher, type AttemptEvent } from './dispatcher';
+import { Dispatcher } from './dispatcher';
+import type { AttemptEvent } from './failover';
 import { defaultRegions } from './region-config';
 import { RegionRouter } from './region-router';
-import {
-  UpstreamError,
-  type UpstreamCallOptions,
-  type UpstreamClient,
-  type UpstreamCompletion,
-  type UpstreamCompletionRequest,
-  type UpstreamEmbeddingRequest,
-  type UpstreamEmbeddings,
-} from './upstream-client';
+import { Residency } from './tenant-residency';
+import { UpstreamError, type UpstreamCompletion, type UpstreamEmbeddings } from './upstream-client';
+import { FakeUpstream, answer, deferred, manualClock } from '../../test/fake-upstream';
 
-type CompleteFn = (region: string, request: UpstreamCompletionRequest, options?: UpstreamCallOptions) => Promise<UpstreamCompletion>;
-type EmbedFn = (region: string, request: UpstreamEmbeddingRequest, options?: UpstreamCallOptions) => Promise<UpstreamEmbeddings>;
-
-class FakeUpstream implements UpstreamClient {
-  readonly completeCalls: Array<{ region: string; request: UpstreamCompletionRequest; options?: UpstreamCallOptions }> = [];
-  readonly embedCalls: Array<{ region: string; request: UpstreamEmbeddingRequest }> = [];
-  onComplete: CompleteFn = async (region) => answer(`from ${region}`);
-  onEmbed: EmbedFn = async (_region, request) => ({
-    vectors: request.inputs.map((_, i) => [i]),
-    inputTokens: request.inputs.length * 3,
-  });
-
-  complete(region: string, request: UpstreamCompletionRequest, options?: UpstreamCallOptions) {
-    this.completeCalls.push({ region, request, options });
-    return this.onComplete(region, request, options);
-  }
-
-  embed(region: string, request: UpstreamEmbeddingRequest, options?: UpstreamCallOptions) {
-    this.embedCalls.push({ region, request });
-    return this.onEmbed(region, request, options);
-  }
-}
-
-const answer = (content: string, inputTokens = 10, outputTokens = 5): UpstreamCompletion => ({
-  content,
-  inputTokens,
-  outputTokens,
-  finishReason: 'stop',
-});
 
 const item = (content = 'hello', maxTokens = 100): CompletionItem => ({
   messages: [{ role: 'user', content }],
@@ -59,25 +25,18 @@ const item = (content = 'hello', maxTokens = 100): CompletionItem => ({
   maxTokens,
 });
 
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 function setup(clock: Clock & { advance?: (ms: number) => void } = manualClock()) {
   const router = new RegionRouter({ regions: defaultRegions((n) => `http://${n}.test/v1`), clock });
   const upstream = new FakeUpstream();
   const events: AttemptEvent[] = [];
   const dispatcher = new Dispatcher({ router, upstream, clock, onAttempt: (e) => events.push(e) });
-  const complete = (userRegion: string, items: CompletionItem[], extra: { deadlineMs?: number; signal?: AbortSignal } = {}) =>
-    dispatcher.dispatch({ kind: 'completion', model: 'gpt-4o-mini', userRegion, items, ...extra });
+  const complete = async (userRegion: string, items: CompletionItem[], extra: { deadlineMs?: number; signal?: AbortSignal } = {}) =>
+    resultsOf(dispatcher.dispatch({ kind: 'completion', model: 'gpt-4o-mini', userRegion, items, ...extra }));
   return { router, upstream, events, dispatcher, complete };
 }
 
-function manualClock(start = 1_700_000_000_000) {
-  const clock = { t: start, now: () => clock.t, advance: (ms: number) => void (clock.t += ms) };
-  return clock;
+async function resultsOf<T>(outcome: Promise<{ results: ItemResult<T>[] }>): Promise<ItemResult<T>[]> {
+  return (await outcome).results;
 }
 
 function failure<T>(result: ItemResult<T>) {
@@ -102,7 +61,11 @@ describe('Dispatcher', () => {
 
       const [first] = await complete('eastus', [item()]);
       expect(success(first)).toMatchObject({ region: 'westus', attempts: 2, value: { content: 'from westus' } });
-      expect(events.map((e) => [e.region, e.status, e.attempt])).toEqual([
+      expect(success(first).tried).toEqual([
+        { region: 'eastus', outcome: 'throttled', httpStatus: 429, durationMs: 0, note: 'cooling down 2000 ms (retry-after)' },
+        { region: 'westus', outcome: 'ok', httpStatus: undefined, durationMs: 0, note: '' },
+      ]);
+      expect(events.map((e) => [e.region, e.outcome, e.attempt])).toEqual([
         ['eastus', 'throttled', 1],
         ['westus', 'ok', 2],
       ]);
@@ -120,14 +83,14 @@ describe('Dispatcher', () => {
     });
 
     it('fails over on a 5xx and counts the error against the region', async () => {
-      const { upstream, dispatcher, complete } = setup();
+      const { upstream, router, complete } = setup();
       upstream.onComplete = async (region) => {
         if (region === 'eastus') throw new UpstreamError('503 overloaded', { status: 503 });
         return answer(`from ${region}`);
       };
       const [result] = await complete('eastus', [item()]);
       expect(success(result)).toMatchObject({ region: 'westus', attempts: 2 });
-      expect(dispatcher.stats().find((s) => s.region === 'eastus')).toMatchObject({ errors: 1, requests: 1 });
+      expect(router.stats().find((s) => s.region === 'eastus')).toMatchObject({ errors: 1, requests: 1 });
     });
 
     it('treats a network failure (no status) like a 5xx', async () => {
@@ -138,7 +101,8 @@ describe('Dispatcher', () => {
       };
       const [result] = await complete('eastus', [item()]);
       expect(success(result).region).toBe('westus');
-      expect(events[0]).toMatchObject({ region: 'eastus', status: 'error', error: 'network', httpStatus: undefined });
+      expect(events[0]).toMatchObject({ region: 'eastus', outcome: 'network', description: 'network' });
+      expect(events[0]!.httpStatus).toBeUndefined();
     });
 
     it('tries each region at most once, then answers Unavailable with the earliest retry-after', async () => {
@@ -198,18 +162,53 @@ describe('Dispatcher', () => {
     });
   });
 
-  it('keeps a request inside its allowed regions and fails it clearly when none is configured', async () => {
-    const { upstream, dispatcher } = setup();
-    upstream.onComplete = async (region) => {
-      throw new UpstreamError('503', { status: region === 'westeurope' ? 503 : 500 });
-    };
-    const base = { kind: 'completion' as const, model: 'm', userRegion: 'eastus', items: [item()] };
-    const [eu] = await dispatcher.dispatch({ ...base, allowedRegions: ['westeurope'] });
-    expect(failure(eu)).toMatchObject({ attempts: 1 });
-    expect(failure(eu).error).toBeInstanceOf(Unavailable);
-    expect(upstream.completeCalls.map((c) => c.region)).toEqual(['westeurope']);
-    const [none] = await dispatcher.dispatch({ ...base, allowedRegions: ['mars'] });
-    expect(failure(none).error).toBeInstanceOf(FailedPrecondition);
+  describe('residency', () => {
+    const residency = new Residency({ 'acme-eu': ['westeurope'], 'acme-us': ['eastus', 'westus'] });
+
+    it('never sends an EU-only tenant outside its regions, even when they fail: Unavailable instead', async () => {
+      const { upstream, router } = setup();
+      const dispatcher = new Dispatcher({ router, upstream, clock: manualClock(), residency });
+      upstream.onComplete = async (region) => {
+        if (region === 'westeurope') throw new UpstreamError('503', { status: 503 });
+        return answer(`from ${region}`);
+      };
+      const [eu, other] = await resultsOf(
+        dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'westeurope', items: [{ ...item('eu'), tenant: 'acme-eu' }, { ...item('other'), tenant: 'someone' }] }),
+      );
+      expect(failure(eu)).toMatchObject({ attempts: 1, tried: [{ region: 'westeurope', outcome: 'server_error', httpStatus: 503 }] });
+      expect(failure(eu).error).toBeInstanceOf(Unavailable);
+      // The unrestricted tenant in the same batch fails over as usual.
+      expect(success(other).region).not.toBe('westeurope');
+      expect(upstream.completeCalls.filter((c) => c.request.messages[0]!.content === 'eu').map((c) => c.region)).toEqual(['westeurope']);
+    });
+
+    it('sends one embedding call per allowed-region set and keeps each inside its set', async () => {
+      const { upstream, router } = setup();
+      const dispatcher = new Dispatcher({ router, upstream, clock: manualClock(), residency });
+      const outcome = await dispatcher.dispatch({
+        kind: 'embedding',
+        model: 'e',
+        userRegion: 'eastasia',
+        items: [
+          { inputs: ['eu-1'], tenant: 'acme-eu' },
+          { inputs: ['any-1'], tenant: 'free' },
+          { inputs: ['eu-2'], tenant: 'acme-eu' },
+          { inputs: ['us-1'], tenant: 'acme-us' },
+          { inputs: ['any-2'], tenant: '' },
+        ],
+      });
+      const calls = Object.fromEntries(upstream.embedCalls.map((c) => [c.request.inputs.join(','), c.region]));
+      expect(calls).toEqual({ 'eu-1,eu-2': 'westeurope', 'any-1,any-2': 'eastasia', 'us-1': expect.stringMatching(/^(eastus|westus)$/) });
+      expect(outcome.upstreamCallsSaved).toBe(2);
+      expect(outcome.results.map((r) => success(r).region)).toEqual(['westeurope', 'eastasia', 'westeurope', calls['us-1'], 'eastasia']);
+    });
+
+    it('uses the "*" entry for tenants not listed', async () => {
+      const { upstream, router } = setup();
+      const dispatcher = new Dispatcher({ router, upstream, clock: manualClock(), residency: new Residency({ '*': ['eastasia'] }) });
+      const [result] = await resultsOf(dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'eastus', items: [{ ...item(), tenant: 'x' }] }));
+      expect(success(result).region).toBe('eastasia');
+    });
   });
 
   describe('deadlines and cancellation', () => {
@@ -239,16 +238,35 @@ describe('Dispatcher', () => {
       beforeEach(() => jest.useFakeTimers({ now: 1_700_000_000_000 }));
       afterEach(() => jest.useRealTimers());
 
-      it('cuts a hanging attempt at the deadline, aborts it and tells the upstream how long it has', async () => {
+      it('gives a hanging region only its share of the time left, aborts it and fails over in time', async () => {
         const { upstream, complete } = setup({ now: () => Date.now() });
-        upstream.onComplete = () => new Promise<UpstreamCompletion>(() => undefined);
-        const pending = complete('eastus', [item()], { deadlineMs: Date.now() + 500 });
+        upstream.onComplete = async (region) => (region === 'eastus' ? new Promise<UpstreamCompletion>(() => undefined) : answer(`from ${region}`));
+        const started = Date.now();
+        const pending = complete('eastus', [item()], { deadlineMs: started + 1_000 });
         await jest.advanceTimersByTimeAsync(500);
         const [result] = await pending;
+        expect(success(result)).toMatchObject({ region: 'westus', attempts: 2, tried: [{ region: 'eastus', outcome: 'timeout' }, { region: 'westus', outcome: 'ok' }] });
+        expect(Date.now() - started).toBe(500);
+        expect(upstream.completeCalls[0]!.options?.timeoutMs).toBe(500);
+        expect(upstream.completeCalls[0]!.options?.signal?.aborted).toBe(true);
+      });
+
+      it('lets the last allowed region use all the time left and answers DeadlineExpired at the deadline, never after', async () => {
+        const { upstream, complete } = setup({ now: () => Date.now() });
+        upstream.onComplete = () => new Promise<UpstreamCompletion>(() => undefined);
+        const started = Date.now();
+        const pending = complete('eastus', [item()], { deadlineMs: started + 800 });
+        await jest.advanceTimersByTimeAsync(800);
+        const [result] = await pending;
         expect(failure(result).error).toBeInstanceOf(DeadlineExpired);
-        expect(upstream.completeCalls).toHaveLength(1);
-        expect(upstream.completeCalls[0].options?.timeoutMs).toBe(500);
-        expect(upstream.completeCalls[0].options?.signal?.aborted).toBe(true);
+        expect(Date.now() - started).toBe(800);
+        expect(failure(result).tried.map((t) => [t.outcome, t.durationMs])).toEqual([
+          ['timeout', 400],
+          ['timeout', 200],
+          ['timeout', 100],
+          ['deadline', 100],
+        ]);
+        expect(upstream.completeCalls.map((c) => c.options?.timeoutMs)).toEqual([400, 200, 100, 100]);
       });
 
       it('stops at once when the caller cancels', async () => {
@@ -261,7 +279,7 @@ describe('Dispatcher', () => {
         const [result] = await pending;
         expect(failure(result).error).toBeInstanceOf(Cancelled);
         expect(upstream.completeCalls[0].options?.signal?.aborted).toBe(true);
-        expect(events[0]).toMatchObject({ status: 'error', error: 'cancelled', durationMs: 100 });
+        expect(events[0]).toMatchObject({ outcome: 'cancelled', durationMs: 100 });
         expect(jest.getTimerCount()).toBe(0);
       });
     });
@@ -305,12 +323,12 @@ describe('Dispatcher', () => {
     it('sends all inputs of all embedding items as one upstream call and splits the answer per item', async () => {
       const { upstream, dispatcher } = setup();
       upstream.onEmbed = async (_region, request) => ({ vectors: request.inputs.map((_, i) => [i, i]), inputTokens: 41 });
-      const results = await dispatcher.dispatch({
+      const results = await resultsOf(dispatcher.dispatch({
         kind: 'embedding',
         model: 'text-embedding-3-small',
         userRegion: 'westeurope',
         items: [{ inputs: ['alpha'] }, { inputs: ['beta gamma', 'delta'] }, { inputs: [''] }, { inputs: ['epsilon'] }],
-      });
+      }));
       expect(upstream.embedCalls).toHaveLength(1);
       expect(upstream.embedCalls[0]).toMatchObject({
         region: 'westeurope',
@@ -333,12 +351,12 @@ describe('Dispatcher', () => {
       upstream.onEmbed = async () => {
         throw new UpstreamError('500', { status: 500 });
       };
-      const results = await dispatcher.dispatch({
+      const results = await resultsOf(dispatcher.dispatch({
         kind: 'embedding',
         model: 'text-embedding-3-small',
         userRegion: 'eastus',
         items: [{ inputs: ['a'] }, { inputs: ['b'] }],
-      });
+      }));
       expect(upstream.embedCalls).toHaveLength(4);
       for (const r of results) expect(failure(r)).toMatchObject({ attempts: 4 });
       expect(failure(results[0]).error).toBeInstanceOf(Unavailable);
@@ -350,8 +368,27 @@ describe('Dispatcher', () => {
         vectors: region === 'eastus' ? [] : request.inputs.map(() => [1]),
         inputTokens: 2,
       });
-      const [result] = await dispatcher.dispatch({ kind: 'embedding', model: 'e', userRegion: 'eastus', items: [{ inputs: ['a'] }] });
+      const [result] = await resultsOf(dispatcher.dispatch({ kind: 'embedding', model: 'e', userRegion: 'eastus', items: [{ inputs: ['a'] }] }));
       expect(success(result)).toMatchObject({ region: 'westus', attempts: 2 });
+    });
+
+    it('reports the upstream calls a batch saved: embeddings N items in one call, completions none', async () => {
+      const { dispatcher } = setup();
+      const embeddings = await dispatcher.dispatch({ kind: 'embedding', model: 'e', userRegion: 'eastus', items: [{ inputs: ['a'] }, { inputs: ['b'] }, { inputs: ['c'] }] });
+      expect(embeddings.upstreamCallsSaved).toBe(2);
+      const completions = await dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'eastus', items: [item(), item()] });
+      expect(completions.upstreamCallsSaved).toBe(0);
+    });
+
+    it("holds each completion to its own deadline: one already past is never sent, its neighbours are", async () => {
+      const clock = manualClock();
+      const { upstream, complete } = setup(clock);
+      const [late, onTime] = await complete('eastus', [{ ...item('late'), deadlineMs: clock.now() - 1 }, { ...item('on time'), deadlineMs: clock.now() + 5_000 }], {
+        deadlineMs: clock.now() + 10_000,
+      });
+      expect(failure(late).error).toBeInstanceOf(DeadlineExpired);
+      expect(success(onTime).region).toBe('eastus');
+      expect(upstream.completeCalls.map((c) => c.request.messages[0]!.content)).toEqual(['on time']);
     });
 
     it('rejects a batch without model or items', async () => {
@@ -395,7 +432,7 @@ describe('Dispatcher', () => {
 
     it('reports each attempt with duration and usage, and stats with latency EWMA', async () => {
       const clock = manualClock();
-      const { upstream, events, dispatcher, complete } = setup(clock);
+      const { upstream, events, router, complete } = setup(clock);
       const durations = [100, 300];
       upstream.onComplete = async () => {
         clock.advance(durations.shift()!);
@@ -404,10 +441,10 @@ describe('Dispatcher', () => {
       await complete('eastasia', [item()]);
       await complete('eastasia', [item()]);
       expect(events).toEqual([
-        expect.objectContaining({ region: 'eastasia', kind: 'completion', model: 'gpt-4o-mini', status: 'ok', durationMs: 100, inputTokens: 20, outputTokens: 10, itemIndexes: [0] }),
-        expect.objectContaining({ status: 'ok', durationMs: 300 }),
+        expect.objectContaining({ region: 'eastasia', kind: 'completion', model: 'gpt-4o-mini', outcome: 'ok', durationMs: 100, inputTokens: 20, outputTokens: 10, itemIndexes: [0] }),
+        expect.objectContaining({ outcome: 'ok', durationMs: 300 }),
       ]);
-      const stats = dispatcher.stats().find((s) => s.region === 'eastasia')!;
+      const stats = router.stats().find((s) => s.region === 'eastasia')!;
       expect(stats).toMatchObject({ capacityTpm: 40_000, requests: 2, errors: 0, throttled: 0, windowTokens: 60, cooldownMsLeft: 0 });
       expect(stats.load).toBeCloseTo(60 / 40_000);
       expect(stats.latencyEwmaMs).toBeCloseTo(0.2 * 300 + 0.8 * 100);
@@ -423,8 +460,25 @@ describe('Dispatcher', () => {
           throw new Error('exporter down');
         },
       });
-      const [result] = await dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'eastus', items: [item()] });
+      const [result] = await resultsOf(dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'eastus', items: [item()] }));
       expect(result.ok).toBe(true);
+    });
+
+    it('still runs the attempt once and finishes it when aroundAttempt throws', async () => {
+      const router = new RegionRouter({ regions: defaultRegions(() => 'http://x.test'), clock: manualClock() });
+      const upstream = new FakeUpstream();
+      const dispatcher = new Dispatcher({
+        router,
+        upstream,
+        clock: manualClock(),
+        aroundAttempt: async () => {
+          throw new Error('tracer broke');
+        },
+      });
+      const [result] = await resultsOf(dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'westus', items: [item()] }));
+      expect(success(result).region).toBe('westus');
+      expect(upstream.completeCalls).toHaveLength(1);
+      expect(router.status().find((s) => s.region === 'westus')!.inFlight).toBe(0);
     });
 
     it('runs every attempt inside aroundAttempt', async () => {
@@ -439,7 +493,7 @@ describe('Dispatcher', () => {
           return run();
         },
       });
-      await dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'westus', items: [item()] });
+      await resultsOf(dispatcher.dispatch({ kind: 'completion', model: 'm', userRegion: 'westus', items: [item()] }));
       expect(seen).toEqual(['westus#1']);
     });
   });

@@ -1,12 +1,18 @@
 import { z } from 'zod';
 
+/** Region names as they appear in REGIONS, TENANT_REGIONS and routes. */
+export const RegionNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase region name like "eastus"');
+
+const ModelNameSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'expected a model name of letters, digits and . _ : -');
+const DeploymentNameSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected an Azure deployment name of letters, digits and . _ -');
+
 /**
  * One upstream deployment the router may send traffic to. `apiKeyEnv` names the environment variable that
  * holds the key, so the key itself never appears in config, logs or error messages.
  */
 export const RegionConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a lowercase region name like "eastus"'),
+    name: RegionNameSchema,
     baseUrl: z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' }),
     provider: z.enum(['openai', 'azure']).default('openai'),
     apiKeyEnv: z
@@ -16,6 +22,11 @@ export const RegionConfigSchema = z
     apiVersion: z.string().min(1).optional(),
     capacityTpm: z.number().int().positive(),
     capacityRpm: z.number().int().positive().optional(),
+    /**
+     * Model -> name the upstream knows it by (Azure: the deployment name). When given, the region serves only
+     * these models; when absent it is asked for every model under the model's own name.
+     */
+    deployments: z.record(ModelNameSchema, DeploymentNameSchema).optional(),
   })
   .strict()
   .superRefine((region, ctx) => {
@@ -57,4 +68,14 @@ export function localBaseUrls(ports: Readonly<Record<string, number>>): (name: s
     if (port === undefined) throw new Error(`no local port configured for region "${name}"`);
     return `http://127.0.0.1:${port}/v1`;
   };
+}
+
+/** Whether `region` may be asked for `model` at all (its deployment list, when it has one, names the model). */
+export function servesModel(region: RegionConfig, model: string): boolean {
+  return region.deployments === undefined || Object.hasOwn(region.deployments, model);
+}
+
+/** The name sent upstream for `model`: the Azure deployment name when configured, else the model itself. */
+export function upstreamModelName(region: RegionConfig, model: string): string {
+  return region.deployments !== undefined && Object.hasOwn(region.deployments, model) ? region.deployments[model]! : model;
 }

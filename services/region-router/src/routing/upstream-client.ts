@@ -1,3 +1,5 @@
+import type { RateLimitReport } from './rate-limit-report';
+
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant';
 
 export const CHAT_ROLES: readonly ChatRole[] = ['system', 'developer', 'user', 'assistant'];
@@ -20,6 +22,8 @@ export interface UpstreamCompletion {
   inputTokens: number;
   outputTokens: number;
   finishReason: string;
+  /** The upstream's x-ratelimit-* headers on this answer, when it sent any. */
+  rateLimit?: RateLimitReport;
 }
 
 export interface UpstreamEmbeddingRequest {
@@ -31,6 +35,7 @@ export interface UpstreamEmbeddings {
   /** One vector per input, in input order. */
   vectors: number[][];
   inputTokens: number;
+  rateLimit?: RateLimitReport;
 }
 
 /** Per-attempt limits the dispatcher passes down: the caller's cancellation and the time left to the deadline. */
@@ -45,6 +50,14 @@ export interface UpstreamClient {
   embed(region: string, request: UpstreamEmbeddingRequest, options?: UpstreamCallOptions): Promise<UpstreamEmbeddings>;
 }
 
+export interface UpstreamErrorDetails {
+  status?: number;
+  retryAfterMs?: number;
+  rateLimit?: RateLimitReport;
+  /** No answer within the call's timeout (as opposed to a refused or broken connection). */
+  timedOut?: boolean;
+}
+
 /**
  * A failed upstream call. `status` is the HTTP status, absent for network failures and timeouts.
  * The message never carries credentials.
@@ -52,12 +65,16 @@ export interface UpstreamClient {
 export class UpstreamError extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly rateLimit: RateLimitReport | undefined;
+  readonly timedOut: boolean;
 
-  constructor(message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(message: string, options: UpstreamErrorDetails = {}) {
     super(message);
     this.name = 'UpstreamError';
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.rateLimit = options.rateLimit;
+    this.timedOut = options.timedOut ?? false;
   }
 
   /** 429, 5xx and network failures may succeed in another region; other statuses are about the request. */

@@ -1,5 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { UpstreamError } from '../routing';
+import { parseRateLimitHeaders } from './rate-limit-headers';
 import { parseRetryAfter } from './retry-after';
 
 /**
@@ -15,7 +16,7 @@ export function mapOpenAIError(
 
   const aborted = error instanceof APIUserAbortError || error instanceof APIConnectionError;
   if (error instanceof APIConnectionTimeoutError || (context.timedOut && aborted)) {
-    return new UpstreamError(`upstream did not answer within ${context.timeoutMs} ms`);
+    return new UpstreamError(`upstream did not answer within ${context.timeoutMs} ms`, { timedOut: true });
   }
   if (error instanceof APIUserAbortError) return new UpstreamError('upstream call aborted');
   if (error instanceof APIConnectionError) return new UpstreamError(redact(`cannot reach upstream: ${describeCause(error.cause)}`));
@@ -25,7 +26,11 @@ export function mapOpenAIError(
     if (status === 401 || status === 403) {
       return new UpstreamError(`upstream rejected the credentials (HTTP ${status})`, { status });
     }
-    return new UpstreamError(redact(error.message), { status, retryAfterMs: parseRetryAfter(error.headers) });
+    return new UpstreamError(redact(error.message), {
+      status,
+      retryAfterMs: parseRetryAfter(error.headers),
+      rateLimit: parseRateLimitHeaders(error.headers),
+    });
   }
   return new UpstreamError(redact(error instanceof Error ? error.message : String(error)));
 }

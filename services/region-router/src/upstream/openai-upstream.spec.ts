@@ -3,9 +3,17 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from '@switchyard/service-kit';
 import { UpstreamError, type RegionConfig } from '../routing';
 import { OpenAIUpstream } from './openai-upstream';
+import { parseDuration, parseRateLimitHeaders } from './rate-limit-headers';
 import { parseRetryAfter } from './retry-after';
 
 const SECRET = 'sk-test-secret-1234567890';
+
+const QUOTA_OUT = {
+  'x-ratelimit-limit-requests': '60',
+  'x-ratelimit-remaining-requests': '0',
+  'x-ratelimit-reset-requests': '1m0s',
+  'x-ratelimit-remaining-tokens': '1200',
+};
 
 interface Seen {
   method: string;
@@ -53,7 +61,9 @@ function fakeOpenAI(seen: Seen[]) {
     if (url.pathname !== '/v1/chat/completions') return json(res, 404, { error: { message: 'no such route' } });
     switch (body.model) {
       case 'limited':
-        return json(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '2' });
+        return json(res, 429, { error: { message: 'Rate limit reached', type: 'requests' } }, { 'retry-after': '2', ...QUOTA_OUT });
+      case 'quota':
+        return json(res, 200, chat('Paris.'), { 'x-ratelimit-limit-tokens': '90000', 'x-ratelimit-remaining-tokens': '89000', 'x-ratelimit-reset-tokens': '666ms' });
       case 'limited-ms':
         return json(res, 429, { error: { message: 'Rate limit reached' } }, { 'retry-after-ms': '250', 'retry-after': '1' });
       case 'bad-key':
@@ -143,8 +153,14 @@ describe('OpenAIUpstream', () => {
   it('maps a 429 to UpstreamError with retry-after in ms, after one request', async () => {
     const error = await upstreamError(upstreamFor(region()).complete('eastus', hello('limited')));
     expect(error).toMatchObject({ status: 429, retryAfterMs: 2_000 });
+    expect(error.rateLimit).toEqual({ limitRequests: 60, remainingRequests: 0, resetRequestsMs: 60_000, remainingTokens: 1_200 });
     expect(error.retriable).toBe(true);
     expect(seen).toHaveLength(1);
+  });
+
+  it('passes on the quota an answer reports in its x-ratelimit-* headers', async () => {
+    const result = await upstreamFor(region()).complete('eastus', hello('quota'));
+    expect(result.rateLimit).toEqual({ limitTokens: 90_000, remainingTokens: 89_000, resetTokensMs: 666 });
   });
 
   it('prefers retry-after-ms over retry-after', async () => {
@@ -186,6 +202,7 @@ describe('OpenAIUpstream', () => {
     const error = await upstreamError(upstreamFor(region(), 10_000).complete('eastus', hello('slow'), { timeoutMs: 50 }));
     expect(error.status).toBeUndefined();
     expect(error.message).toBe('upstream did not answer within 50 ms');
+    expect(error.timedOut).toBe(true);
   });
 
   it('stops when the signal is aborted', async () => {
@@ -202,6 +219,13 @@ describe('OpenAIUpstream', () => {
     expect(result.content).toBe('azure deployment gpt-4o');
     expect(seen[0].url).toBe('/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21');
     expect(seen[0].apiKey).toBe(SECRET);
+  });
+
+  it('sends an Azure region its deployment name for the model', async () => {
+    const azure = region({ provider: 'azure', baseUrl: `${baseUrl}/`, apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'gpt4o-eu-prod' } });
+    const result = await upstreamFor(azure).complete('eastus', hello('gpt-4o'));
+    expect(result.content).toBe('azure deployment gpt4o-eu-prod');
+    expect(seen[0].url).toBe('/openai/deployments/gpt4o-eu-prod/chat/completions?api-version=2024-10-21');
   });
 
   it('refuses to start when a region names a key variable that is not set, without printing any key', () => {
@@ -225,5 +249,23 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(headers({}))).toBeUndefined();
     expect(parseRetryAfter(headers({ 'retry-after': 'soon' }))).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
+  });
+});
+
+describe('x-ratelimit-* headers', () => {
+  it("reads OpenAI's reset durations", () => {
+    expect(parseDuration('20ms')).toBe(20);
+    expect(parseDuration('1.5s')).toBe(1_500);
+    expect(parseDuration('6m0s')).toBe(360_000);
+    expect(parseDuration('1h2m3s')).toBe(3_723_000);
+    expect(parseDuration('2')).toBe(2_000);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration(null)).toBeUndefined();
+  });
+
+  it('keeps only the headers present and well formed', () => {
+    expect(parseRateLimitHeaders(new Headers({ 'x-ratelimit-remaining-requests': '7', 'x-ratelimit-limit-tokens': 'lots' }))).toEqual({ remainingRequests: 7 });
+    expect(parseRateLimitHeaders(new Headers({}))).toBeUndefined();
+    expect(parseRateLimitHeaders(undefined)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { ConfigError } from '@switchyard/service-kit';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
 import {
   UpstreamError,
+  upstreamModelName,
   type RegionConfig,
   type UpstreamCallOptions,
   type UpstreamClient,
@@ -12,6 +13,7 @@ import {
   type UpstreamEmbeddings,
 } from '../routing';
 import { mapOpenAIError } from './map-openai-error';
+import { parseRateLimitHeaders } from './rate-limit-headers';
 
 export interface OpenAIUpstreamOptions {
   regions: readonly RegionConfig[];
@@ -21,9 +23,18 @@ export interface OpenAIUpstreamOptions {
   timeoutMs?: number;
 }
 
-interface RegionClient {
+/** One region's endpoint: its config, its SDK client and the key to redact from messages. */
+interface RegionEndpoint {
+  config: RegionConfig;
   client: OpenAI;
   secret: string | undefined;
+}
+
+/** What every SDK call of an attempt is given: the combined abort signal and the SDK's backstop timeout. */
+interface SdkCallOptions {
+  signal: AbortSignal;
+  timeout: number;
+  maxRetries: 0;
 }
 
 /** Sent when a region names no key variable: the local simulator accepts any bearer token. */
@@ -33,38 +44,36 @@ const SDK_TIMEOUT_SLACK_MS = 1_000;
 
 /**
  * The UpstreamClient over the official openai SDK: one client per region, `OpenAI` for OpenAI-compatible
- * endpoints and `AzureOpenAI` for Azure (the request's model is the deployment name). The SDK's own retries
- * are off because the dispatcher fails over to another region instead.
+ * endpoints and `AzureOpenAI` for Azure, where the model is sent as its deployment name (REGIONS
+ * `deployments`) and the SDK puts it in the `/openai/deployments/{name}/...` path with the api-version.
+ * The SDK's own retries are off because the dispatcher fails over to another region instead.
+ *
+ * Each call kind is a thin method over `call()`, which owns client lookup, time limits and error mapping;
+ * a streaming method fits beside complete() the same way.
  */
 export class OpenAIUpstream implements UpstreamClient {
-  private readonly clients = new Map<string, RegionClient>();
+  private readonly endpoints = new Map<string, RegionEndpoint>();
   private readonly timeoutMs: number;
 
   constructor(options: OpenAIUpstreamOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const env = options.env ?? process.env;
-    for (const region of options.regions) {
-      this.clients.set(region.name, this.createClient(region, env));
-    }
+    for (const region of options.regions) this.endpoints.set(region.name, this.createEndpoint(region, env));
   }
 
-  async complete(
-    region: string,
-    request: UpstreamCompletionRequest,
-    options: UpstreamCallOptions = {},
-  ): Promise<UpstreamCompletion> {
-    const { client, secret } = this.clientFor(region);
-    const { timeout, signal, timedOut } = this.limitsFor(options);
-    try {
-      const completion = await client.chat.completions.create(
-        {
-          model: request.model,
-          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-          temperature: request.temperature,
-          ...(request.maxTokens > 0 ? { max_tokens: request.maxTokens } : {}),
-        },
-        { signal, timeout: timeout + SDK_TIMEOUT_SLACK_MS, maxRetries: 0 },
-      );
+  complete(region: string, request: UpstreamCompletionRequest, options: UpstreamCallOptions = {}): Promise<UpstreamCompletion> {
+    return this.call(region, options, async ({ client, config }, sdk) => {
+      const { data: completion, response } = await client.chat.completions
+        .create(
+          {
+            model: upstreamModelName(config, request.model),
+            messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+            temperature: request.temperature,
+            ...(request.maxTokens > 0 ? { max_tokens: request.maxTokens } : {}),
+          },
+          sdk,
+        )
+        .withResponse();
       const choice = completion.choices[0];
       if (!choice) throw new UpstreamError('upstream answered without choices', { status: 502 });
       const content = choice.message.content ?? '';
@@ -74,28 +83,34 @@ export class OpenAIUpstream implements UpstreamClient {
         inputTokens: completion.usage?.prompt_tokens ?? countChatTokens(request.messages),
         outputTokens: completion.usage?.completion_tokens ?? countTextTokens(content),
         finishReason: choice.finish_reason ?? 'stop',
+        rateLimit: parseRateLimitHeaders(response.headers),
       };
-    } catch (error) {
-      throw mapOpenAIError(error, { secret, timeoutMs: timeout, timedOut: timedOut() });
-    }
+    });
   }
 
-  async embed(region: string, request: UpstreamEmbeddingRequest, options: UpstreamCallOptions = {}): Promise<UpstreamEmbeddings> {
-    const { client, secret } = this.clientFor(region);
-    const { timeout, signal, timedOut } = this.limitsFor(options);
-    try {
+  embed(region: string, request: UpstreamEmbeddingRequest, options: UpstreamCallOptions = {}): Promise<UpstreamEmbeddings> {
+    return this.call(region, options, async ({ client, config }, sdk) => {
       // 'float' explicitly: without it the SDK asks for base64, which not every compatible server speaks.
-      const response = await client.embeddings.create(
-        { model: request.model, input: [...request.inputs], encoding_format: 'float' },
-        { signal, timeout: timeout + SDK_TIMEOUT_SLACK_MS, maxRetries: 0 },
-      );
-      const data = [...response.data].sort((a, b) => a.index - b.index);
+      const { data: answer, response } = await client.embeddings
+        .create({ model: upstreamModelName(config, request.model), input: [...request.inputs], encoding_format: 'float' }, sdk)
+        .withResponse();
+      const data = [...answer.data].sort((a, b) => a.index - b.index);
       return {
         vectors: data.map((d) => d.embedding),
-        inputTokens: response.usage?.prompt_tokens ?? request.inputs.reduce((sum, text) => sum + countTextTokens(text), 0),
+        inputTokens: answer.usage?.prompt_tokens ?? request.inputs.reduce((sum, text) => sum + countTextTokens(text), 0),
+        rateLimit: parseRateLimitHeaders(response.headers),
       };
+    });
+  }
+
+  /** Runs one SDK call against `region` within the attempt's limits; every failure leaves as an UpstreamError. */
+  private async call<T>(region: string, options: UpstreamCallOptions, run: (endpoint: RegionEndpoint, sdk: SdkCallOptions) => Promise<T>): Promise<T> {
+    const endpoint = this.endpointFor(region);
+    const { timeout, signal, timedOut } = this.limitsFor(options);
+    try {
+      return await run(endpoint, { signal, timeout: timeout + SDK_TIMEOUT_SLACK_MS, maxRetries: 0 });
     } catch (error) {
-      throw mapOpenAIError(error, { secret, timeoutMs: timeout, timedOut: timedOut() });
+      throw mapOpenAIError(error, { secret: endpoint.secret, timeoutMs: timeout, timedOut: timedOut() });
     }
   }
 
@@ -110,13 +125,13 @@ export class OpenAIUpstream implements UpstreamClient {
     return { timeout, signal, timedOut: () => timer.aborted && !options.signal?.aborted };
   }
 
-  private clientFor(region: string): RegionClient {
-    const entry = this.clients.get(region);
-    if (!entry) throw new UpstreamError(`no upstream client for region "${region}"`, { status: 500 });
-    return entry;
+  private endpointFor(region: string): RegionEndpoint {
+    const endpoint = this.endpoints.get(region);
+    if (!endpoint) throw new UpstreamError(`no upstream client for region "${region}"`, { status: 500 });
+    return endpoint;
   }
 
-  private createClient(region: RegionConfig, env: Record<string, string | undefined>): RegionClient {
+  private createEndpoint(region: RegionConfig, env: Record<string, string | undefined>): RegionEndpoint {
     const secret = region.apiKeyEnv === undefined ? undefined : env[region.apiKeyEnv];
     if (region.apiKeyEnv !== undefined && !secret) {
       throw new ConfigError('region-router', [
@@ -134,15 +149,12 @@ export class OpenAIUpstream implements UpstreamClient {
     };
     if (region.provider === 'azure') {
       return {
+        config: region,
         secret,
         // baseURL rather than `endpoint`, which the SDK refuses when OPENAI_BASE_URL happens to be set.
-        client: new AzureOpenAI({
-          ...common,
-          baseURL: `${region.baseUrl.replace(/\/+$/, '')}/openai`,
-          apiVersion: region.apiVersion,
-        }),
+        client: new AzureOpenAI({ ...common, baseURL: `${region.baseUrl.replace(/\/+$/, '')}/openai`, apiVersion: region.apiVersion }),
       };
     }
-    return { secret, client: new OpenAI({ ...common, baseURL: region.baseUrl }) };
+    return { config: region, secret, client: new OpenAI({ ...common, baseURL: region.baseUrl }) };
   }
 }

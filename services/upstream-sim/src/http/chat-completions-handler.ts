@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { splitIntoStreamChunks, type ChatCompletionPlan } from '../simulator';
-import { requireApiVersion } from './azure-api-version';
+import { modelOfDeployment, requireApiVersion } from './azure-api-version';
+import { holdOpen } from './hold-open';
 import { sendJson } from './openai-errors';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { sendRefusal } from './refusal';
@@ -14,10 +15,11 @@ const SYSTEM_FINGERPRINT = 'fp_upstream_sim';
 /** POST /v1/chat/completions and /openai/deployments/{deployment}/chat/completions. */
 export async function handleChatCompletions(ctx: RequestContext, deployment?: string): Promise<void> {
   if (deployment !== undefined) requireApiVersion(ctx.url);
-  const request = parseChatRequest(await ctx.readJson(), deployment);
+  const request = parseChatRequest(await ctx.readJson(), modelOfDeployment(ctx, deployment));
   ctx.log.model = request.model;
   ctx.log.stream = request.stream;
   const decision = ctx.simulator.planCompletion(request);
+  if (decision.outcome === 'hang') return holdOpen(ctx);
   if (decision.outcome !== 'ok') {
     sendRefusal(ctx, decision);
     return;

@@ -1,5 +1,6 @@
 import { encodeEmbeddingBase64 } from '../simulator';
-import { requireApiVersion } from './azure-api-version';
+import { modelOfDeployment, requireApiVersion } from './azure-api-version';
+import { holdOpen } from './hold-open';
 import { sendJson } from './openai-errors';
 import { rateLimitHeaders } from './rate-limit-headers';
 import { sendRefusal } from './refusal';
@@ -10,10 +11,11 @@ import { waitUnlessAborted } from './wait-unless-aborted';
 /** POST /v1/embeddings and /openai/deployments/{deployment}/embeddings. */
 export async function handleEmbeddings(ctx: RequestContext, deployment?: string): Promise<void> {
   if (deployment !== undefined) requireApiVersion(ctx.url);
-  const request = parseEmbeddingRequest(await ctx.readJson(), deployment);
+  const request = parseEmbeddingRequest(await ctx.readJson(), modelOfDeployment(ctx, deployment));
   ctx.log.model = request.model;
   ctx.log.inputs = request.inputs.length;
   const decision = ctx.simulator.planEmbedding(request);
+  if (decision.outcome === 'hang') return holdOpen(ctx);
   if (decision.outcome !== 'ok') {
     sendRefusal(ctx, decision);
     return;

@@ -4,7 +4,7 @@ import { rateLimitHeaders, retryAfterHeaders } from './rate-limit-headers';
 import type { RequestContext } from './request-context';
 
 /** Answers a throttled or fault-injected request the way OpenAI does: error JSON plus rate-limit headers. */
-export function sendRefusal(ctx: RequestContext, decision: Exclude<Decision<unknown>, { outcome: 'ok' }>): void {
+export function sendRefusal(ctx: RequestContext, decision: Exclude<Decision<unknown>, { outcome: 'ok' | 'hang' }>): void {
   const headers = { ...ctx.responseHeaders, ...rateLimitHeaders(decision.rate) };
   if (decision.outcome === 'rate-limited') {
     ctx.log.outcome = 'rate-limited';

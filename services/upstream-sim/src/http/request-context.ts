@@ -13,6 +13,10 @@ export interface RequestContext {
   responseHeaders: Record<string, string>;
   /** Fields of the request's one debug log line; handlers add model and token counts, never text. */
   log: Record<string, unknown>;
+  /** Azure deployment name -> model (SIM_DEPLOYMENTS). */
+  deployments: Readonly<Record<string, string>>;
+  /** Aborts when the simulator shuts down. */
+  closing: AbortSignal;
   readJson(): Promise<Record<string, unknown>>;
 }
 

@@ -15,6 +15,10 @@ export interface RequestHandlerOptions {
   simulator: RegionSimulator;
   apiKey?: string;
   maxBodyBytes: number;
+  /** Azure deployment name -> model it serves; a deployment not listed serves the model of its own name. */
+  deployments?: Readonly<Record<string, string>>;
+  /** Aborts when the simulator shuts down, releasing requests held open by an injected hang. */
+  closing?: AbortSignal;
   logger: RequestLogger;
 }
 
@@ -46,6 +50,8 @@ export function createRequestHandler(options: RequestHandlerOptions): RequestHan
       signal: controller.signal,
       responseHeaders: { 'x-request-id': requestId, 'x-sim-region': simulator.region },
       log,
+      deployments: options.deployments ?? {},
+      closing: options.closing ?? new AbortController().signal,
       readJson: async () => parseJsonObject(await readBody(req, options.maxBodyBytes)),
     };
 

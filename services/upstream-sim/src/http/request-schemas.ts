@@ -44,7 +44,9 @@ const faultPatch = z.strictObject({
   errorStatus: z.int().min(400).max(599).optional(),
   latencyMs: z.int().min(0).max(600_000).optional(),
   throttle: z.boolean().optional(),
+  throttleRate: z.number().min(0).max(1).optional(),
   throttleRetryAfterMs: z.int().min(1).max(3_600_000).optional(),
+  hangRate: z.number().min(0).max(1).optional(),
 });
 
 export interface ParsedChatRequest {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SimulatorConfig } from '../config';
-import { RegionSimulator, type Clock } from '../simulator';
+import { NO_FAULTS, RegionSimulator, type Clock } from '../simulator';
 import type { RequestLogger } from './request-context';
 import { createRequestHandler } from './request-handler';
 
@@ -39,17 +39,20 @@ export async function startSimulator(
         errorRate: config.SIM_ERROR_RATE,
         errorStatus: config.SIM_ERROR_STATUS,
         latencyMs: config.SIM_LATENCY_MS,
-        throttle: false,
-        throttleRetryAfterMs: 1000,
+        ...NO_FAULTS,
       },
       seed: config.SIM_SEED,
     },
     dependencies.clock ?? systemClock,
   );
+  // Hung requests (hangRate) never finish on their own; closing the simulator releases them.
+  const closingController = new AbortController();
   const handler = createRequestHandler({
     simulator,
     apiKey: config.SIM_API_KEY,
     maxBodyBytes: config.SIM_MAX_BODY_BYTES,
+    deployments: config.SIM_DEPLOYMENTS,
+    closing: closingController.signal,
     logger: dependencies.logger ?? silentLogger,
   });
 
@@ -87,6 +90,7 @@ export async function startSimulator(
     close: () =>
       (closed ??= new Promise<void>((resolve, reject) => {
         closing = true;
+        closingController.abort();
         server.close((err) => (err ? reject(err) : resolve()));
         dropConnectionsWhenDrained();
       })),

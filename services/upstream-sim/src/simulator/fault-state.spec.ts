@@ -1,6 +1,6 @@
 import { FaultState, type Faults } from './fault-state';
 
-const initial: Faults = { errorRate: 0, errorStatus: 500, latencyMs: 20, throttle: false, throttleRetryAfterMs: 1000 };
+const initial: Faults = { errorRate: 0, errorStatus: 500, latencyMs: 20, throttle: false, throttleRate: 0, throttleRetryAfterMs: 1000, hangRate: 0 };
 
 const draws = (state: FaultState, n: number) => Array.from({ length: n }, () => state.drawError());
 
@@ -43,5 +43,19 @@ describe('FaultState', () => {
     state.reset();
     expect(state.current()).toEqual({ ...initial, errorRate: 0.5 });
     expect(draws(state, 50)).toEqual(first);
+  });
+
+  it('throttles always while `throttle` is on, else a `throttleRate` share; hangs a `hangRate` share', () => {
+    const state = new FaultState(initial, 9);
+    expect(Array.from({ length: 50 }, () => state.drawThrottle()).some(Boolean)).toBe(false);
+    state.update({ throttle: true });
+    expect(Array.from({ length: 50 }, () => state.drawThrottle()).every(Boolean)).toBe(true);
+    state.update({ throttle: false, throttleRate: 0.3, hangRate: 0.2 });
+    const throttled = Array.from({ length: 4000 }, () => state.drawThrottle()).filter(Boolean).length;
+    const hung = Array.from({ length: 4000 }, () => state.drawHang()).filter(Boolean).length;
+    expect(throttled / 4000).toBeGreaterThan(0.26);
+    expect(throttled / 4000).toBeLessThan(0.34);
+    expect(hung / 4000).toBeGreaterThan(0.17);
+    expect(hung / 4000).toBeLessThan(0.23);
   });
 });

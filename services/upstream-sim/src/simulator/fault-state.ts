@@ -9,9 +9,21 @@ export interface Faults {
   latencyMs: number;
   /** Answer every model request with 429 as if the quota were used up. */
   throttle: boolean;
+  /** Probability (0..1) that a model request is answered 429 anyway: a partial 429 storm. */
+  throttleRate: number;
   /** The retry-after that throttled answers carry. */
   throttleRetryAfterMs: number;
+  /** Probability (0..1) that a model request is held open and never answered until the client gives up. */
+  hangRate: number;
 }
+
+/** Faults a region starts with when nothing is configured. */
+export const NO_FAULTS: Omit<Faults, 'latencyMs' | 'errorRate' | 'errorStatus'> = {
+  throttle: false,
+  throttleRate: 0,
+  throttleRetryAfterMs: 1000,
+  hangRate: 0,
+};
 
 /**
  * Current faults plus the seeded PRNG that decides which requests fail, so a test that sends the same
@@ -47,7 +59,22 @@ export class FaultState {
 
   /** The status to fail this request with, or undefined to let it through. Draws only when errors are enabled. */
   drawError(): number | undefined {
-    if (this.faults.errorRate <= 0) return undefined;
-    return this.random() < this.faults.errorRate ? this.faults.errorStatus : undefined;
+    return this.draw(this.faults.errorRate) ? this.faults.errorStatus : undefined;
+  }
+
+  /** Whether this request is throttled: always while `throttle` is on, else with probability `throttleRate`. */
+  drawThrottle(): boolean {
+    return this.faults.throttle || this.draw(this.faults.throttleRate);
+  }
+
+  drawHang(): boolean {
+    return this.draw(this.faults.hangRate);
+  }
+
+  // A rate of 0 draws nothing, so enabling one fault does not shift the sequence another one sees.
+  private draw(rate: number): boolean {
+    if (rate <= 0) return false;
+    if (rate >= 1) return true;
+    return this.random() < rate;
   }
 }

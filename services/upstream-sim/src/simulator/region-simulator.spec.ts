@@ -12,7 +12,7 @@ const settings = (overrides: Partial<RegionSettings> = {}): RegionSettings => ({
   models: ['gpt-4o-mini', 'text-embedding-3-small'],
   latencyPerTokenMs: 2,
   limits: { tokensPerMinute: 1_000_000, requestsPerMinute: 10_000 },
-  faults: { errorRate: 0, errorStatus: 500, latencyMs: 50, throttle: false, throttleRetryAfterMs: 1500 },
+  faults: { errorRate: 0, errorStatus: 500, latencyMs: 50, throttle: false, throttleRate: 0, throttleRetryAfterMs: 1500, hangRate: 0 },
   seed: 1,
   ...overrides,
 });

@@ -62,7 +62,9 @@ export type Decision<T> =
       message: string;
       rate: RateSnapshot;
     }
-  | { outcome: 'injected-error'; status: number; rate: RateSnapshot };
+  | { outcome: 'injected-error'; status: number; rate: RateSnapshot }
+  /** Injected hang: hold the request open without an answer until the client goes away. */
+  | { outcome: 'hang'; rate: RateSnapshot };
 
 export type RejectionReason = 'bad-request' | 'unauthorized' | 'not-found';
 
@@ -74,6 +76,8 @@ export interface SimulatorStats {
   embeddings: number;
   rateLimited: number;
   injectedErrors: number;
+  /** Requests held open on purpose (hangRate). */
+  hung: number;
   /** Requests whose client went away before the answer was complete. */
   cancelled: number;
   rejected: Record<RejectionReason, number>;
@@ -221,11 +225,11 @@ export class RegionSimulator {
     }
   }
 
-  // Order of a real gateway: a throttled deployment answers 429 before anything else; an injected failure
-  // happens before admission so it costs no quota; then the sliding window decides.
+  // Order of a real gateway: a throttled deployment answers 429 before anything else; injected failures and
+  // hangs happen before admission so they cost no quota; then the sliding window decides.
   private decide<T>(model: string, tokens: number, answer: () => T): Decision<T> {
     const faults = this.faultState.current();
-    if (faults.throttle) {
+    if (this.faultState.drawThrottle()) {
       this.counters.rateLimited++;
       return {
         outcome: 'rate-limited',
@@ -241,6 +245,10 @@ export class RegionSimulator {
     if (status !== undefined) {
       this.counters.injectedErrors++;
       return { outcome: 'injected-error', status, rate: this.window.snapshot() };
+    }
+    if (this.faultState.drawHang()) {
+      this.counters.hung++;
+      return { outcome: 'hang', rate: this.window.snapshot() };
     }
     const admission = this.window.tryAdmit(tokens);
     if (!admission.admitted) {
@@ -283,6 +291,7 @@ function emptyCounters() {
     embeddings: 0,
     rateLimited: 0,
     injectedErrors: 0,
+    hung: 0,
     cancelled: 0,
     rejected: { 'bad-request': 0, unauthorized: 0, 'not-found': 0 } as Record<RejectionReason, number>,
     promptTokens: 0,
