@@ -12,6 +12,10 @@ async function main(): Promise<void> {
     regions: realRegions,
     onReady: (service) => console.log(`  ready  ${service.name.padEnd(24)} ${service.address}  (pid ${service.pid})`),
   });
+  if (stack.metricsTargets.length > 0) {
+    console.log('\nPrometheus endpoints (OTEL_METRICS_EXPORTER=prometheus):');
+    for (const target of stack.metricsTargets) console.log(`  metrics ${target.name.padEnd(24)} ${target.url}`);
+  }
   console.log(`\nSwitchyard gateway listening on ${stack.gatewayAddress} (gRPC). Logs: ${logDir}. Ctrl-C stops everything.`);
   let stopping = false;
   const stop = () => {

@@ -1,2 +1,3 @@
 export * from './service-process';
 export * from './stack';
+export * from './metrics-ports';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { findFreePort, fixedMetricsPort, METRICS_PORT_BASE, prometheusRequested } from './metrics-ports';
 import { startServiceProcess, type RunningService } from './service-process';
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -16,6 +17,9 @@ export const DEFAULT_PORTS: Record<GrpcServiceName, number> = {
   'model-router': 50055,
   'region-router': 50056,
 };
+
+/** The gateway's OpenAI-compatible HTTP API in `npm start`. */
+export const GATEWAY_HTTP_PORT = 8080;
 
 export interface SimRegion {
   name: string;
@@ -46,11 +50,26 @@ export interface StackOptions {
   /** Simulated latency override for every region (tests use small values). */
   simLatencyMs?: number;
   onReady?: (service: RunningService) => void;
+  /**
+   * First of the Prometheus ports in `fixed` mode (default 9460: gateway 9461 ... region-router 9466,
+   * simulators 9471-9474). Used only when OTEL_METRICS_EXPORTER names `prometheus`.
+   */
+  metricsPortBase?: number;
+}
+
+/** A process's Prometheus endpoint, present when metrics are on. */
+export interface MetricsTarget {
+  name: string;
+  url: string;
 }
 
 export interface RunningStack {
   gatewayAddress: string;
+  /** Base URL of the gateway's OpenAI-compatible HTTP API, e.g. `http://127.0.0.1:8080` (clients add `/v1`). */
+  gatewayHttpUrl: string;
   services: RunningService[];
+  /** One per process when OTEL_METRICS_EXPORTER names `prometheus`; empty otherwise. */
+  metricsTargets: MetricsTarget[];
   byName(name: string): RunningService;
   stop(): Promise<void>;
 }
@@ -61,20 +80,32 @@ export interface RunningStack {
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const started: RunningService[] = [];
+  const metricsTargets: MetricsTarget[] = [];
   const port = (name: GrpcServiceName) => String(options.ports === 'fixed' ? DEFAULT_PORTS[name] : 0);
   if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
+  const metricsPort = (label: string) =>
+    options.ports === 'fixed' ? Promise.resolve(fixedMetricsPort(label, options.metricsPortBase ?? METRICS_PORT_BASE)) : findFreePort();
   const launch = async (label: string, dir: string, env: Record<string, string>) => {
+    const serviceEnv = options.serviceEnv?.[dir as GrpcServiceName];
+    const childEnv: Record<string, string> = { ...options.env, ...serviceEnv, ...env };
+    // A port set for this one service wins; otherwise every process gets its own.
+    const metrics = prometheusRequested({ ...process.env, ...childEnv }) && !serviceEnv?.OTEL_EXPORTER_PROMETHEUS_PORT;
+    if (metrics) childEnv.OTEL_EXPORTER_PROMETHEUS_PORT = String(await metricsPort(label));
     const service = await startServiceProcess({
       name: label,
       dir: path.join(WORKSPACE_ROOT, 'services', dir),
-      env: { ...options.env, ...options.serviceEnv?.[dir as GrpcServiceName], ...env },
+      env: childEnv,
       logFile: options.logDir ? path.join(options.logDir, `${label.replace(':', '-')}.log`) : undefined,
     });
     started.push(service);
+    if (metrics) metricsTargets.push({ name: label, url: `http://127.0.0.1:${childEnv.OTEL_EXPORTER_PROMETHEUS_PORT}/metrics` });
     options.onReady?.(service);
     return service;
   };
 
+  // Test stacks (free ports) may run side by side against one Redis: each gets its own queue keys.
+  const isolatedQueueKeys: Record<string, string> =
+    options.ports === 'free' ? { QUEUE_REDIS_KEY_PREFIX: `switchyard-test-${process.pid}-${Date.now().toString(36)}:queue` } : {};
   try {
     let regions = options.regions;
     if (!regions) {
@@ -101,11 +132,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const [batcher, modelRouter, queue] = await Promise.all([
       launch('batcher', 'batcher', { GRPC_PORT: port('batcher'), REGION_ROUTER_ADDRESS: regionRouter.address }),
       launch('model-router', 'model-router', { GRPC_PORT: port('model-router') }),
-      launch('queue', 'queue', { GRPC_PORT: port('queue') }),
+      launch('queue', 'queue', { GRPC_PORT: port('queue'), ...isolatedQueueKeys }),
     ]);
     const cache = await launch('cache', 'cache', { GRPC_PORT: port('cache'), BATCHER_ADDRESS: batcher.address });
     const gateway = await launch('api-gateway', 'api-gateway', {
       GRPC_PORT: port('api-gateway'),
+      GATEWAY_HTTP_PORT: String(options.ports === 'fixed' ? GATEWAY_HTTP_PORT : 0),
       QUEUE_ADDRESS: queue.address,
       CACHE_ADDRESS: cache.address,
       BATCHER_ADDRESS: batcher.address,
@@ -114,7 +146,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     return {
       gatewayAddress: gateway.address,
+      gatewayHttpUrl: String(gateway.ready.http_address),
       services: started,
+      metricsTargets,
       byName: (name) => {
         const found = started.find((s) => s.name === name);
         if (!found) throw new Error(`no service named ${name}; have ${started.map((s) => s.name).join(', ')}`);
