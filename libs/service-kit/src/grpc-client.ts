@@ -10,6 +10,8 @@ import { currentCallScope } from './call-scope';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './grpc-server';
 import { fromGrpcError } from './grpc-status';
 
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
+
 export interface CallOpts {
   /** Absolute deadline; defaults to the current incoming call's deadline, else `defaultTimeoutMs` from now. */
   deadline?: Date;
@@ -49,6 +51,9 @@ export function createClient<D extends ServiceDefinition>(definition: D, address
   const client: Client = new Ctor(address, credentials.createInsecure(), {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
+    // Behind a headless Kubernetes Service the name resolves to every pod; spread calls over all of them
+    // instead of pinning one (grpc-js defaults to pick_first).
+    'grpc.service_config': ROUND_ROBIN,
   });
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
   const result: Record<string, unknown> = { close: () => client.close() };
