@@ -9,3 +9,4 @@ export * from './grpc-server';
 export * from './grpc-client';
 export * from './run-service';
 export * from './in-process-client';
+export * from './service-module';

@@ -1,14 +1,13 @@
 import type { z } from 'zod';
 import type { Logger } from 'pino';
 import { shutdownTelemetry } from '@switchyard/telemetry';
-import { ConfigError, loadConfig, type grpcServerSettings } from './config';
+import { ConfigError, loadConfig } from './config';
 import { startGrpcServer, type ServiceBinding } from './grpc-server';
 import { announceReady, exitOnSignals } from './lifecycle';
 import { createLogger } from './logger';
+import type { GrpcSettings } from './service-module';
 
 const SHUTDOWN_DRAIN_MS = 10_000;
-
-type GrpcSettings = z.infer<z.ZodObject<ReturnType<typeof grpcServerSettings>>>;
 
 export interface ServiceParts {
   bindings: ServiceBinding[];
