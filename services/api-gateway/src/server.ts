@@ -1,54 +1,51 @@
 import { gatewayV1 } from '@switchyard/contracts';
-import { runInCallScope, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
-import { activeTraceId, trace } from '@switchyard/telemetry';
-import type { ApiKeyAuthenticator } from './auth/api-keys';
-import { completeRequest } from './pipeline/complete';
-import { embedRequest } from './pipeline/embed';
-import type { GatewayPorts, PipelineObserver } from './pipeline/ports';
-import { validateComplete, validateEmbed, type RequestLimits } from './validation/validate-request';
+import { serverStream, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
+import { InvalidArgument } from '@switchyard/service-kit/errors';
+import { activeTraceId } from '@switchyard/telemetry';
+import type { CallInfo, FrontDoor } from './front-door/front-door';
+import { requireDecoded, tolerantDefinition } from './grpc/tolerant-definition';
 
-export interface GatewayServerDeps {
-  auth: ApiKeyAuthenticator;
-  ports: GatewayPorts;
-  logger: Logger;
-  limits: RequestLimits;
-  defaultDeadlineMs: number;
-  defaultEmbeddingModel: string;
+/** gRPC handlers of switchyard.gateway.v1.Gateway: proto <-> the front door, nothing else. */
+export function gatewayBinding(frontDoor: FrontDoor, logger: Logger): ServiceBinding {
+  const implementation: gatewayV1.GatewayServer = {
+    complete: unary(logger, 'Complete', async (request: gatewayV1.CompleteRequest, ctx): Promise<gatewayV1.CompleteResponse> => {
+      admit(frontDoor, ctx, request, 'CompleteRequest');
+      const { result } = await frontDoor.complete(callInfo(ctx), request);
+      return { content: result.content, usage: result.usage, route: result.route, traceId: activeTraceId() };
+    }),
+    embed: unary(logger, 'Embed', async (request: gatewayV1.EmbedRequest, ctx): Promise<gatewayV1.EmbedResponse> => {
+      admit(frontDoor, ctx, request, 'EmbedRequest');
+      const { result } = await frontDoor.embed(callInfo(ctx), request);
+      return { ...result, traceId: activeTraceId() };
+    }),
+    streamComplete: serverStream(logger, 'StreamComplete', async (request: gatewayV1.StreamCompleteRequest, ctx, send) => {
+      admit(frontDoor, ctx, request, 'StreamCompleteRequest');
+      if (!request.request) throw new InvalidArgument('request', 'is required: the CompleteRequest to stream');
+      for await (const event of frontDoor.streamComplete(callInfo(ctx), request.request)) {
+        switch (event.type) {
+          case 'started':
+            await send({ event: { $case: 'started', value: { route: event.route, traceId: activeTraceId() } } });
+            break;
+          case 'delta':
+            await send({ event: { $case: 'delta', value: { content: event.content } } });
+            break;
+          case 'finished':
+            await send({ event: { $case: 'finished', value: { usage: event.usage, finishReason: event.finishReason } } });
+            break;
+        }
+      }
+    }),
+  };
+  return { name: 'switchyard.gateway.v1.Gateway', definition: tolerantDefinition(gatewayV1.GatewayService), implementation };
 }
 
-/** gRPC handlers of switchyard.gateway.v1.Gateway: authenticate, validate, run the pipeline, encode. */
-export function gatewayBinding(deps: GatewayServerDeps): ServiceBinding {
-  const observer: PipelineObserver = {
-    degraded: (event, err) => deps.logger.warn({ event, err: err instanceof Error ? err.message : String(err) }, 'degraded: request served without this step'),
-  };
-  // A caller without a deadline still gets one, so no request can wait in the queue forever.
-  const withDeadline = <T>(ctx: CallContext, fn: () => Promise<T>) =>
-    runInCallScope({ deadline: ctx.deadline ?? new Date(Date.now() + deps.defaultDeadlineMs), signal: ctx.signal }, fn);
-  const tenantOf = (ctx: CallContext) => {
-    const header = ctx.metadata.get('authorization')[0];
-    const tenant = deps.auth.tenantFor(typeof header === 'string' ? header : undefined);
-    trace.getActiveSpan()?.setAttribute('switchyard.tenant', tenant);
-    return tenant;
-  };
+/** An unknown caller learns nothing about its request, not even whether it decoded: authentication comes first. */
+function admit(frontDoor: FrontDoor, ctx: CallContext, request: unknown, messageName: string): void {
+  frontDoor.authenticate(callInfo(ctx).authorization);
+  requireDecoded(request, messageName);
+}
 
-  const implementation: gatewayV1.GatewayServer = {
-    complete: unary(deps.logger, 'Complete', async (request: gatewayV1.CompleteRequest, ctx): Promise<gatewayV1.CompleteResponse> => {
-      const tenant = tenantOf(ctx);
-      const input = validateComplete(request, deps.limits);
-      const result = await withDeadline(ctx, () => completeRequest(tenant, input, deps.ports, observer));
-      trace.getActiveSpan()?.setAttributes({
-        'switchyard.model': result.route.model,
-        'switchyard.cache': gatewayV1.cacheStatusToJSON(result.route.cache),
-        'switchyard.region': result.route.region,
-      });
-      return { ...result, traceId: activeTraceId() };
-    }),
-    embed: unary(deps.logger, 'Embed', async (request: gatewayV1.EmbedRequest, ctx): Promise<gatewayV1.EmbedResponse> => {
-      const tenant = tenantOf(ctx);
-      const input = validateEmbed({ ...request, model: request.model || deps.defaultEmbeddingModel }, deps.limits);
-      const result = await withDeadline(ctx, () => embedRequest(tenant, input, deps.ports, observer));
-      return { ...result, traceId: activeTraceId() };
-    }),
-  };
-  return { name: 'switchyard.gateway.v1.Gateway', definition: gatewayV1.GatewayService, implementation };
+function callInfo(ctx: CallContext): CallInfo {
+  const header = ctx.metadata.get('authorization')[0];
+  return { authorization: typeof header === 'string' ? header : undefined, deadline: ctx.deadline, signal: ctx.signal };
 }

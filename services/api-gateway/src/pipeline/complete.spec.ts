@@ -1,78 +1,11 @@
-import { gatewayV1, type batcherV1, type cacheV1, type queueV1 } from '@switchyard/contracts';
+import { gatewayV1 } from '@switchyard/contracts';
 import { ResourceExhausted, Unavailable } from '@switchyard/service-kit/errors';
-import type { CompleteInput } from '../validation/validate-request';
+import { completeInput as input, fakePorts, hit, manualIntervals, miss, recordingObserver, settle } from '../../test/support/fake-ports';
 import { completeRequest } from './complete';
-import type { GatewayPorts, PipelineObserver } from './ports';
-
-const input: CompleteInput = {
-  messages: [{ role: 'user', content: 'What is the capital of France?' }],
-  priority: 3,
-  model: '',
-  userRegion: 'eastus',
-  requireReasoning: false,
-  maxLatencyMs: 0,
-  temperature: 0,
-  maxTokens: 64,
-  cacheSimilarityThreshold: 0,
-  cacheBypass: false,
-};
-
-function fakePorts(lookup: () => Promise<cacheV1.LookupResponse>) {
-  const calls: string[] = [];
-  const stored: cacheV1.StoreRequest[] = [];
-  const released: queueV1.ReleaseRequest[] = [];
-  const ports: GatewayPorts = {
-    modelRouter: { select: async () => ({ model: 'gpt-4o-mini', tier: 'simple', reason: 'simple prompt', fallbacks: [], complexity: 0.1, estimatedInputTokens: 10 }) },
-    cache: {
-      lookup: async () => {
-        calls.push('lookup');
-        return lookup();
-      },
-      store: async (req) => {
-        calls.push('store');
-        stored.push(req);
-        return { stored: true };
-      },
-    },
-    queue: {
-      acquire: async (req) => {
-        calls.push(`acquire:${req.pool}:${req.tenant}:${req.priority}`);
-        return { leaseId: 'lease-1', queueWaitMs: 7, leaseTtlMs: 30_000 };
-      },
-      release: async (req) => {
-        calls.push('release');
-        released.push(req);
-        return { released: true };
-      },
-    },
-    batcher: {
-      execute: async (req: batcherV1.ExecuteRequest) => {
-        calls.push(`execute:${req.model}:${req.userRegion}`);
-        return {
-          completion: { content: 'Paris.', usage: { inputTokens: 14, outputTokens: 2 }, finishReason: 'stop' },
-          embedding: undefined,
-          region: 'eastus',
-          batchSize: 3,
-          batchWaitMs: 12,
-          attempts: 1,
-        };
-      },
-    },
-  };
-  return { ports, calls, stored, released };
-}
-
-const miss = async (): Promise<cacheV1.LookupResponse> => ({ status: gatewayV1.CacheStatus.CACHE_STATUS_MISS, content: '', usage: undefined, similarity: 0.4 });
-
-function recordingObserver() {
-  const events: string[] = [];
-  const observer: PipelineObserver = { degraded: (event) => events.push(event) };
-  return { observer, events };
-}
 
 describe('completeRequest', () => {
   it('answers a cache hit without touching the queue or an upstream', async () => {
-    const { ports, calls } = fakePorts(async () => ({ status: gatewayV1.CacheStatus.CACHE_STATUS_SEMANTIC, content: 'Paris.', usage: { inputTokens: 14, outputTokens: 2 }, similarity: 0.97 }));
+    const { ports, calls } = fakePorts(hit('Paris.'));
     const result = await completeRequest('team-a', input, ports, recordingObserver().observer);
     expect(result.content).toBe('Paris.');
     expect(result.route).toMatchObject({ model: 'gpt-4o-mini', tier: 'simple', cache: gatewayV1.CacheStatus.CACHE_STATUS_SEMANTIC, region: '', batchSize: 0 });
@@ -84,8 +17,9 @@ describe('completeRequest', () => {
     const { ports, calls, stored, released } = fakePorts(miss);
     const result = await completeRequest('team-a', input, ports, recordingObserver().observer);
     expect(result.route).toMatchObject({ cache: gatewayV1.CacheStatus.CACHE_STATUS_MISS, region: 'eastus', queueWaitMs: 7, batchSize: 3, batchWaitMs: 12, attempts: 1, similarity: 0 });
+    expect(result.finishReason).toBe('stop');
     expect(calls.slice(0, 3)).toEqual(['lookup', 'acquire:gpt-4o-mini:team-a:3', 'execute:gpt-4o-mini:eastus']);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(released).toEqual([{ pool: 'gpt-4o-mini', leaseId: 'lease-1', usage: { inputTokens: 14, outputTokens: 2 } }]);
     expect(stored[0]).toMatchObject({ key: { tenant: 'team-a', model: 'gpt-4o-mini' }, content: 'Paris.' });
   });
@@ -100,10 +34,17 @@ describe('completeRequest', () => {
     expect(events).toContain('cache-lookup-failed');
   });
 
-  it('skips the lookup when the caller bypasses the cache', async () => {
-    const { ports, calls } = fakePorts(miss);
-    await completeRequest('team-a', { ...input, cacheBypass: true }, ports, recordingObserver().observer);
-    expect(calls).not.toContain('lookup');
+  it('skips the lookup when the caller bypasses the cache, and the store too with no-store', async () => {
+    const bypass = fakePorts(miss);
+    await completeRequest('team-a', { ...input, cacheBypass: true }, bypass.ports, recordingObserver().observer);
+    await settle();
+    expect(bypass.calls).not.toContain('lookup');
+    expect(bypass.calls).toContain('store');
+    const noStore = fakePorts(miss);
+    await completeRequest('team-a', { ...input, cacheBypass: true, cacheNoStore: true }, noStore.ports, recordingObserver().observer);
+    await settle();
+    expect(noStore.calls).not.toContain('lookup');
+    expect(noStore.calls).not.toContain('store');
   });
 
   it('releases the lease when the batcher fails and passes the error on', async () => {
@@ -112,7 +53,7 @@ describe('completeRequest', () => {
       throw new ResourceExhausted('all regions at capacity', 1000);
     };
     await expect(completeRequest('team-a', input, ports, recordingObserver().observer)).rejects.toBeInstanceOf(ResourceExhausted);
-    await new Promise((resolve) => setImmediate(resolve));
+    await settle();
     expect(released).toHaveLength(1);
   });
 
@@ -123,5 +64,27 @@ describe('completeRequest', () => {
     };
     await expect(completeRequest('team-a', input, ports, recordingObserver().observer)).rejects.toThrow('queue full');
     expect(calls.some((c) => c.startsWith('execute'))).toBe(false);
+  });
+
+  it('renews the lease every third of its TTL while the request runs, and stops at the end', async () => {
+    const { ports, renewed } = fakePorts(miss);
+    const intervals = manualIntervals();
+    let finish!: () => void;
+    ports.batcher.execute = async () => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return { completion: { content: 'ok', usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' }, embedding: undefined, region: 'eastus', batchSize: 1, batchWaitMs: 0, attempts: 1, upstream: undefined };
+    };
+    const running = completeRequest('team-a', input, ports, recordingObserver().observer, intervals.timers);
+    await settle();
+    expect([...intervals.active.values()].map((t) => t.ms)).toEqual([10_000]);
+    intervals.fire();
+    intervals.fire();
+    finish();
+    await running;
+    expect(renewed).toEqual([
+      { pool: 'gpt-4o-mini', leaseId: 'lease-1' },
+      { pool: 'gpt-4o-mini', leaseId: 'lease-1' },
+    ]);
+    expect(intervals.active.size).toBe(0);
   });
 });

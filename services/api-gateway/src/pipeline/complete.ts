@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { gatewayV1, inferenceV1, type cacheV1 } from '@switchyard/contracts';
+import { inferenceV1, type gatewayV1 } from '@switchyard/contracts';
 import type { CompleteInput } from '../validation/validate-request';
+import { holdLease, type IntervalTimers } from './lease';
+import { planCompletion, storeAnswer } from './plan-completion';
 import type { GatewayPorts, PipelineObserver } from './ports';
 
 export interface CompleteResult {
   content: string;
   usage: gatewayV1.Usage;
   route: gatewayV1.Route;
+  finishReason: string;
 }
 
 /**
@@ -17,51 +19,20 @@ export interface CompleteResult {
 export async function completeRequest(
   tenant: string,
   input: CompleteInput,
-  ports: GatewayPorts,
+  ports: Pick<GatewayPorts, 'modelRouter' | 'cache' | 'queue' | 'batcher'>,
   observer: PipelineObserver,
+  timers?: IntervalTimers,
 ): Promise<CompleteResult> {
-  const selection = await ports.modelRouter.select({
-    messages: input.messages,
-    model: input.model,
-    requireReasoning: input.requireReasoning,
-    maxLatencyMs: input.maxLatencyMs,
-    maxTokens: input.maxTokens,
-    tenant,
-  });
-  const route: gatewayV1.Route = {
-    model: selection.model,
-    tier: selection.tier,
-    region: '',
-    cache: gatewayV1.CacheStatus.CACHE_STATUS_MISS,
-    similarity: 0,
-    queueWaitMs: 0,
-    batchSize: 0,
-    reason: selection.reason,
-    batchWaitMs: 0,
-    attempts: 0,
-  };
-  const key: cacheV1.CacheKeyInput = {
-    tenant,
-    model: selection.model,
-    messages: input.messages,
-    temperature: input.temperature,
-    maxTokens: input.maxTokens,
-  };
+  const { route, cacheKey, hit } = await planCompletion(tenant, input, ports, observer);
+  if (hit) return { content: hit.content, usage: hit.usage, route, finishReason: 'stop' };
 
-  if (!input.cacheBypass) {
-    const hit = await lookupOrMiss(ports, observer, { key, similarityThreshold: input.cacheSimilarityThreshold });
-    if (hit && hit.status !== gatewayV1.CacheStatus.CACHE_STATUS_MISS) {
-      return { content: hit.content, usage: hit.usage ?? { inputTokens: 0, outputTokens: 0 }, route: { ...route, cache: hit.status, similarity: hit.similarity } };
-    }
-  }
-
-  const lease = await ports.queue.acquire({ pool: selection.model, tenant, priority: input.priority, requestId: randomUUID() });
+  const lease = await holdLease(ports.queue, { pool: route.model, tenant, priority: input.priority }, observer, timers);
   route.queueWaitMs = lease.queueWaitMs;
   let usage: gatewayV1.Usage | undefined;
   try {
     const executed = await ports.batcher.execute({
       kind: inferenceV1.WorkKind.WORK_KIND_COMPLETION,
-      model: selection.model,
+      model: route.model,
       priority: input.priority,
       tenant,
       userRegion: input.userRegion,
@@ -70,24 +41,9 @@ export async function completeRequest(
     const completion = executed.completion ?? { content: '', usage: undefined, finishReason: '' };
     usage = completion.usage ?? { inputTokens: 0, outputTokens: 0 };
     Object.assign(route, { region: executed.region, batchSize: executed.batchSize, batchWaitMs: executed.batchWaitMs, attempts: executed.attempts });
-    const content = completion.content;
-    void ports.cache.store({ key, content, usage, ttlSeconds: 0 }).catch((err: unknown) => observer.degraded('cache-store-failed', err));
-    return { content, usage, route };
+    if (!input.cacheNoStore) storeAnswer(ports, observer, cacheKey, completion.content, usage);
+    return { content: completion.content, usage, route, finishReason: completion.finishReason || 'stop' };
   } finally {
-    void ports.queue.release({ pool: selection.model, leaseId: lease.leaseId, usage }).catch((err: unknown) => observer.degraded('release-failed', err));
-  }
-}
-
-async function lookupOrMiss(
-  ports: GatewayPorts,
-  observer: PipelineObserver,
-  request: cacheV1.LookupRequest,
-): Promise<cacheV1.LookupResponse | undefined> {
-  try {
-    return await ports.cache.lookup(request);
-  } catch (err) {
-    // A cache outage costs latency and money, never the answer.
-    observer.degraded('cache-lookup-failed', err);
-    return undefined;
+    lease.release(usage);
   }
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { gatewayV1, inferenceV1 } from '@switchyard/contracts';
 import type { EmbedInput } from '../validation/validate-request';
+import { holdLease, type IntervalTimers } from './lease';
 import type { GatewayPorts, PipelineObserver } from './ports';
 
 export interface EmbedResult {
@@ -15,8 +15,9 @@ export async function embedRequest(
   input: EmbedInput,
   ports: Pick<GatewayPorts, 'queue' | 'batcher'>,
   observer: PipelineObserver,
+  timers?: IntervalTimers,
 ): Promise<EmbedResult> {
-  const lease = await ports.queue.acquire({ pool: input.model, tenant, priority: input.priority, requestId: randomUUID() });
+  const lease = await holdLease(ports.queue, { pool: input.model, tenant, priority: input.priority }, observer, timers);
   let usage: gatewayV1.Usage | undefined;
   try {
     const executed = await ports.batcher.execute({
@@ -46,6 +47,6 @@ export async function embedRequest(
       },
     };
   } finally {
-    void ports.queue.release({ pool: input.model, leaseId: lease.leaseId, usage }).catch((err: unknown) => observer.degraded('release-failed', err));
+    lease.release(usage);
   }
 }
