@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     console.log('\nPrometheus endpoints (OTEL_METRICS_EXPORTER=prometheus):');
     for (const target of stack.metricsTargets) console.log(`  metrics ${target.name.padEnd(24)} ${target.url}`);
   }
-  console.log(`\nSwitchyard gateway listening on ${stack.gatewayAddress} (gRPC). Logs: ${logDir}. Ctrl-C stops everything.`);
+  console.log(`\nSwitchyard gateway listening on ${stack.gatewayAddress} (gRPC) and ${stack.gatewayHttpUrl}/v1 (OpenAI-compatible HTTP).`);
+  console.log(`Logs: ${logDir}. Ctrl-C stops everything.`);
   let stopping = false;
   const stop = () => {
     if (stopping) return;
