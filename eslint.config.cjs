@@ -3,6 +3,16 @@
 const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
+const depConstraints = [
+  { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
+  // The one-process app composes services (their exported ServiceModules); nothing imports an app.
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:service', 'type:lib'] },
+  { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
+  { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
+  { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
+];
+
 const transportAndStorage = ['@grpc/grpc-js', '@grpc/*', 'ioredis', '@opentelemetry/sdk-*', '@switchyard/contracts', 'openai'];
 
 module.exports = [
@@ -16,16 +26,18 @@ module.exports = [
         'error',
         {
           allow: [],
-          depConstraints: [
-            { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
-            { sourceTag: 'scope:tooling', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
-          ],
+          depConstraints,
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Services are Nx applications, which the rule never lets anything import; the one-process app is the one
+    // place allowed to import their exported ServiceModules (`@switchyard/<service>/service`). Services still cannot.
+    files: ['apps/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', { allow: ['api-gateway', 'batcher', 'cache', 'model-router', 'queue', 'region-router'].map((s) => `@switchyard/${s}/service`), depConstraints }],
     },
   },
   {

@@ -1,12 +1,17 @@
 import path from 'node:path';
 import { startStack, WORKSPACE_ROOT } from './stack';
 
-/** `npm start`: the whole of Switchyard on localhost, one process per service, until Ctrl-C. */
+/**
+ * `npm start`: the whole of Switchyard on localhost, one process per service, until Ctrl-C.
+ * `npm run start:one-process` (`--one-process`): the six services in one process, simulators beside it.
+ */
 async function main(): Promise<void> {
+  const topology = process.argv.includes('--one-process') ? 'one-process' : 'processes';
   const logDir = path.join(WORKSPACE_ROOT, '.switchyard', 'logs');
   const realRegions = process.env.REGIONS;
   console.log(realRegions ? 'Using the regions in REGIONS (no simulators).' : 'Starting four upstream-sim regions (set REGIONS to use real endpoints).');
   const stack = await startStack({
+    topology,
     ports: 'fixed',
     logDir,
     regions: realRegions,

@@ -36,14 +36,24 @@ export const SIM_REGIONS: SimRegion[] = [
   { name: 'eastasia', port: 8404, latencyMs: 90, capacityTpm: 40_000 },
 ];
 
+/**
+ * `processes`: each service in its own process (the `npm start` topology). `one-process`: the six services in
+ * one Node process bound in process (apps/one-process); the upstream simulators stay processes either way.
+ */
+export type StackTopology = 'processes' | 'one-process';
+
+export const ONE_PROCESS_DIR = path.join(WORKSPACE_ROOT, 'apps', 'one-process');
+
 export interface StackOptions {
+  /** Default `processes`. */
+  topology?: StackTopology;
   /** `fixed` uses DEFAULT_PORTS and SIM_REGIONS' ports; `free` lets every process bind a free port. */
   ports: 'fixed' | 'free';
   /** Folder for one log file per process; logs are discarded when omitted. */
   logDir?: string;
   /** Added to every process's environment (e.g. OTEL_* settings). */
   env?: Record<string, string>;
-  /** Added to one service's environment. */
+  /** Added to one service's environment (in one-process mode every service's entries go to the one process). */
   serviceEnv?: Partial<Record<GrpcServiceName | 'upstream-sim', Record<string, string>>>;
   /** Region list for the region router (JSON, see its README). When set, no simulators are started. */
   regions?: string;
@@ -67,9 +77,11 @@ export interface RunningStack {
   gatewayAddress: string;
   /** Base URL of the gateway's OpenAI-compatible HTTP API, e.g. `http://127.0.0.1:8080` (clients add `/v1`). */
   gatewayHttpUrl: string;
+  /** The processes started: simulators, then the services (or the one process hosting them all). */
   services: RunningService[];
   /** One per process when OTEL_METRICS_EXPORTER names `prometheus`; empty otherwise. */
   metricsTargets: MetricsTarget[];
+  /** A process by name; in one-process mode each of the six service names finds the one process. */
   byName(name: string): RunningService;
   stop(): Promise<void>;
 }
@@ -86,14 +98,14 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const metricsPort = (label: string) =>
     options.ports === 'fixed' ? Promise.resolve(fixedMetricsPort(label, options.metricsPortBase ?? METRICS_PORT_BASE)) : findFreePort();
   const launch = async (label: string, dir: string, env: Record<string, string>) => {
-    const serviceEnv = options.serviceEnv?.[dir as GrpcServiceName];
+    const serviceEnv = dir === ONE_PROCESS_DIR ? oneProcessEnv(options) : options.serviceEnv?.[dir as GrpcServiceName];
     const childEnv: Record<string, string> = { ...options.env, ...serviceEnv, ...env };
     // A port set for this one service wins; otherwise every process gets its own.
     const metrics = prometheusRequested({ ...process.env, ...childEnv }) && !serviceEnv?.OTEL_EXPORTER_PROMETHEUS_PORT;
     if (metrics) childEnv.OTEL_EXPORTER_PROMETHEUS_PORT = String(await metricsPort(label));
     const service = await startServiceProcess({
       name: label,
-      dir: path.join(WORKSPACE_ROOT, 'services', dir),
+      dir: path.isAbsolute(dir) ? dir : path.join(WORKSPACE_ROOT, 'services', dir),
       env: childEnv,
       logFile: options.logDir ? path.join(options.logDir, `${label.replace(':', '-')}.log`) : undefined,
     });
@@ -128,6 +140,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         })),
       );
     }
+    if (options.topology === 'one-process') {
+      const host = await launch('one-process', ONE_PROCESS_DIR, {
+        GRPC_PORT: port('api-gateway'),
+        GATEWAY_HTTP_PORT: String(options.ports === 'fixed' ? GATEWAY_HTTP_PORT : 0),
+        REGIONS: regions,
+        ...isolatedQueueKeys,
+      });
+      return runningStack(host, started, metricsTargets, (name) => ((GRPC_SERVICES as readonly string[]).includes(name) ? host : undefined));
+    }
     const regionRouter = await launch('region-router', 'region-router', { GRPC_PORT: port('region-router'), REGIONS: regions });
     const [batcher, modelRouter, queue] = await Promise.all([
       launch('batcher', 'batcher', { GRPC_PORT: port('batcher'), REGION_ROUTER_ADDRESS: regionRouter.address }),
@@ -144,22 +165,36 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       MODEL_ROUTER_ADDRESS: modelRouter.address,
       REGION_ROUTER_ADDRESS: regionRouter.address,
     });
-    return {
-      gatewayAddress: gateway.address,
-      gatewayHttpUrl: String(gateway.ready.http_address),
-      services: started,
-      metricsTargets,
-      byName: (name) => {
-        const found = started.find((s) => s.name === name);
-        if (!found) throw new Error(`no service named ${name}; have ${started.map((s) => s.name).join(', ')}`);
-        return found;
-      },
-      stop: () => stopAll(started),
-    };
+    return runningStack(gateway, started, metricsTargets, () => undefined);
   } catch (err) {
     await stopAll(started);
     throw err;
   }
+}
+
+function runningStack(
+  gateway: RunningService,
+  started: RunningService[],
+  metricsTargets: MetricsTarget[],
+  alias: (name: string) => RunningService | undefined,
+): RunningStack {
+  return {
+    gatewayAddress: gateway.address,
+    gatewayHttpUrl: String(gateway.ready.http_address),
+    services: started,
+    metricsTargets,
+    byName: (name) => {
+      const found = started.find((s) => s.name === name) ?? alias(name);
+      if (!found) throw new Error(`no service named ${name}; have ${started.map((s) => s.name).join(', ')}`);
+      return found;
+    },
+    stop: () => stopAll(started),
+  };
+}
+
+/** Every service's own settings, merged: in one process they share one environment. */
+function oneProcessEnv(options: StackOptions): Record<string, string> {
+  return Object.assign({}, ...GRPC_SERVICES.map((name) => options.serviceEnv?.[name] ?? {})) as Record<string, string>;
 }
 
 /** Stops the gateway first and the simulators last, so nothing in flight loses its dependency. */

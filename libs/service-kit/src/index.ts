@@ -9,6 +9,7 @@ export * from './grpc-server';
 export * from './grpc-client';
 export * from './run-service';
 export * from './in-process-client';
+export * from './in-process-stream-client';
 export * from './server-stream-handler';
 export * from './grpc-stream-client';
 export * from './service-module';

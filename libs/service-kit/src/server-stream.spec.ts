@@ -2,7 +2,8 @@ import type { ServiceDefinition } from '@grpc/grpc-js';
 import pino from 'pino';
 import { runInCallScope } from './call-scope';
 import { Cancelled, DeadlineExpired, ResourceExhausted, isSwitchyardError } from './errors';
-import { createStreamingClient } from './grpc-stream-client';
+import { createStreamingClient, type StreamingClient } from './grpc-stream-client';
+import { createInProcessStreamingClient } from './in-process-stream-client';
 import { startGrpcServer, type RunningGrpcServer } from './grpc-server';
 import { serverStream } from './server-stream-handler';
 import type { CallContext } from './unary-handler';
@@ -37,11 +38,32 @@ const CounterService = {
 
 const silent = pino({ level: 'silent' });
 
-describe('server-streaming handler and streaming client', () => {
+// The same behaviour over the network and bound in process (the one-process topology).
+describe.each(['grpc', 'in-process'] as const)('server-streaming handler and streaming client (%s)', (transport) => {
   let server: RunningGrpcServer;
-  let client: ReturnType<typeof createStreamingClient<typeof CounterService>>;
+  let client: StreamingClient<typeof CounterService>;
   const ended: Array<{ upTo: number; reason: string }> = [];
   let lastCtx: CallContext | undefined;
+
+  // The handler's closure records what it saw; the same object is served over gRPC and bound in process.
+  const implementation = {
+    count: serverStream<CountRequest, CountMessage>(silent, 'Count', async (request, ctx, send) => {
+      lastCtx = ctx;
+      try {
+        for (let n = 1; n <= request.upTo; n++) {
+          if (request.failAfter !== undefined && n > request.failAfter) throw new ResourceExhausted('no more numbers today', 1500);
+          if (request.hangAfter !== undefined && n > request.hangAfter) {
+            await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+          }
+          await send({ n });
+        }
+        ended.push({ upTo: request.upTo, reason: 'complete' });
+      } catch (err) {
+        ended.push({ upTo: request.upTo, reason: isSwitchyardError(err) ? err.kind : 'other' });
+        throw err;
+      }
+    }),
+  };
 
   beforeAll(async () => {
     server = await startGrpcServer({
@@ -50,32 +72,12 @@ describe('server-streaming handler and streaming client', () => {
       port: 0,
       logger: silent,
       lameDuckMs: 0,
-      bindings: [
-        {
-          name: 'test.Counter',
-          definition: CounterService,
-          implementation: {
-            count: serverStream<CountRequest, CountMessage>(silent, 'Count', async (request, ctx, send) => {
-              lastCtx = ctx;
-              try {
-                for (let n = 1; n <= request.upTo; n++) {
-                  if (request.failAfter !== undefined && n > request.failAfter) throw new ResourceExhausted('no more numbers today', 1500);
-                  if (request.hangAfter !== undefined && n > request.hangAfter) {
-                    await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
-                  }
-                  await send({ n });
-                }
-                ended.push({ upTo: request.upTo, reason: 'complete' });
-              } catch (err) {
-                ended.push({ upTo: request.upTo, reason: isSwitchyardError(err) ? err.kind : 'other' });
-                throw err;
-              }
-            }),
-          },
-        },
-      ],
+      bindings: [{ name: 'test.Counter', definition: CounterService, implementation }],
     });
-    client = createStreamingClient(CounterService, server.address, { dependency: 'counter' });
+    client =
+      transport === 'grpc'
+        ? createStreamingClient(CounterService, server.address, { dependency: 'counter' })
+        : createInProcessStreamingClient(CounterService, implementation, { dependency: 'counter' });
   });
 
   afterAll(async () => {

@@ -87,4 +87,34 @@ describe('completeRequest', () => {
     ]);
     expect(intervals.active.size).toBe(0);
   });
+
+  it('looks the cache up while the model router selects when the request names its model, and only then', async () => {
+    const order: string[] = [];
+    const selectGate = fakePorts(miss);
+    let selected: () => void = () => undefined;
+    selectGate.ports.modelRouter.select = async () => {
+      order.push('select:start');
+      await new Promise<void>((resolve) => (selected = resolve));
+      order.push('select:end');
+      return { model: 'gpt-4o', tier: 'standard', reason: 'requested', fallbacks: [], complexity: 0.1, estimatedInputTokens: 10 };
+    };
+    const lookup = selectGate.ports.cache.lookup;
+    selectGate.ports.cache.lookup = (request) => {
+      order.push(`lookup:${request.key?.model}`);
+      return lookup(request);
+    };
+    const named = completeRequest('team-a', { ...input, model: 'gpt-4o' }, selectGate.ports, recordingObserver().observer);
+    await settle();
+    selected();
+    await named;
+    // Both are under way before the selection answers.
+    expect(order).toEqual(['lookup:gpt-4o', 'select:start', 'select:end']);
+
+    order.length = 0;
+    const auto = completeRequest('team-a', { ...input, model: '' }, selectGate.ports, recordingObserver().observer);
+    await settle();
+    selected();
+    await auto;
+    expect(order).toEqual(['select:start', 'select:end', 'lookup:gpt-4o']);
+  });
 });

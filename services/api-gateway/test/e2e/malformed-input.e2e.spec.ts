@@ -7,6 +7,7 @@ import { startStack, type RunningStack } from '@switchyard/local-stack';
 import { waitUntil } from '@switchyard/testing';
 import fc from 'fast-check';
 import { queueProbe } from './stack-probes';
+import { TOPOLOGIES } from './topologies';
 
 jest.setTimeout(180_000);
 
@@ -143,10 +144,12 @@ const grpcInput = fc.record({
   authorization: fc.option(fc.oneof(fc.constant(`Bearer ${KEY}`), printable(30)), { nil: undefined }),
 });
 
+const PROPERTY_SEED = 20261204;
+
 /** Statuses that answer the caller properly; INTERNAL and UNKNOWN would mean the gateway blamed itself for the input. */
 const PROPER = new Set([status.OK, status.INVALID_ARGUMENT, status.UNAUTHENTICATED, status.RESOURCE_EXHAUSTED, status.FAILED_PRECONDITION, status.NOT_FOUND]);
 
-describe('Malformed input, HTTP and gRPC (property-based)', () => {
+describe.each(TOPOLOGIES)('Malformed input, HTTP and gRPC (property-based; topology: %s)', (topology) => {
   let stack: RunningStack;
   let queue: ReturnType<typeof queueProbe>;
   let raw: Client;
@@ -154,6 +157,7 @@ describe('Malformed input, HTTP and gRPC (property-based)', () => {
 
   beforeAll(async () => {
     stack = await startStack({
+      topology,
       ports: 'free',
       logDir: fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-fuzz-e2e-')),
       simLatencyMs: 2,
@@ -199,7 +203,8 @@ describe('Malformed input, HTTP and gRPC (property-based)', () => {
           expect(last === 'data: [DONE]' || /^data: \{"error"/.test(last ?? '')).toBe(true);
         }
       }),
-      { numRuns: 200 },
+      // A fixed seed keeps CI reproducible (the same 200 inputs every run); change it to explore new ones.
+      { numRuns: 200, seed: PROPERTY_SEED },
     );
     // The property reached both sides of the door: answers through the whole chain, and refusals.
     expect(seen.get(200)).toBeGreaterThan(0);
@@ -232,7 +237,8 @@ describe('Malformed input, HTTP and gRPC (property-based)', () => {
         expect(status[code]).toBe(PROPER.has(code) ? status[code] : 'a proper status');
         if (authorization === undefined) expect(code).toBe(status.UNAUTHENTICATED);
       }),
-      { numRuns: 200 },
+      // A fixed seed keeps CI reproducible (the same 200 inputs every run); change it to explore new ones.
+      { numRuns: 200, seed: PROPERTY_SEED },
     );
     expect([...seen]).toEqual(expect.arrayContaining([status.OK, status.INVALID_ARGUMENT, status.UNAUTHENTICATED]));
     expect(gatewayExited).toBe(false);

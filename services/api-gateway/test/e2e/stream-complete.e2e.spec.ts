@@ -7,6 +7,7 @@ import { startStack, type RunningStack } from '@switchyard/local-stack';
 import { waitUntil } from '@switchyard/testing';
 import { GatewayTestClient, readStream } from './gateway-client';
 import { queueProbe, simulators } from './stack-probes';
+import { TOPOLOGIES } from './topologies';
 
 jest.setTimeout(90_000);
 
@@ -22,7 +23,7 @@ const ask = (content: string, extra: Partial<gatewayV1.CompleteRequest> = {}): P
   ...extra,
 });
 
-describe('gRPC StreamComplete end to end: the queue lease lives exactly as long as the stream', () => {
+describe.each(TOPOLOGIES)('gRPC StreamComplete end to end: the queue lease lives exactly as long as the stream (topology: %s)', (topology) => {
   let stack: RunningStack;
   let client: GatewayTestClient;
   let queue: ReturnType<typeof queueProbe>;
@@ -31,6 +32,7 @@ describe('gRPC StreamComplete end to end: the queue lease lives exactly as long 
 
   beforeAll(async () => {
     stack = await startStack({
+      topology,
       ports: 'free',
       logDir: fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-stream-e2e-')),
       simLatencyMs: 5,
