@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { questionText } from './question-text';
 import type { CacheKeyInput, ChatMessage } from './types';
 
 // Bump when the canonical form changes, so old entries in a shared store can never match new requests.
@@ -29,7 +30,7 @@ export function exactKey(input: CacheKeyInput): string {
 export interface SemanticQuery {
   /** Hash of tenant, model, context (every message but the last), parameters and the embedder. */
   scope: string;
-  /** The last user message, the only text compared semantically. */
+  /** The last user message without greeting and politeness framing, the only text compared semantically. */
   text: string;
 }
 
@@ -51,5 +52,5 @@ export function semanticQuery(input: CacheKeyInput, embedderName: string): Seman
     input.temperature,
     input.maxTokens,
   ]);
-  return { scope, text: last.content };
+  return { scope, text: questionText(last.content) };
 }

@@ -9,7 +9,7 @@ describe('LexicalHashEmbedder', () => {
     const [vector] = await new LexicalHashEmbedder({ dimensions: 128 }).embed(['hello world']);
     expect(vector).toHaveLength(128);
     expect(Math.hypot(...vector)).toBeCloseTo(1, 5);
-    expect(new LexicalHashEmbedder({ dimensions: 128 }).name).toBe('lexical-hash-v1-128');
+    expect(new LexicalHashEmbedder({ dimensions: 128 }).name).toBe('lexical-hash-v2-128');
     expect(embedder.dimensions).toBe(384);
   });
 

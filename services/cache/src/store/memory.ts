@@ -1,12 +1,24 @@
 import type { Clock } from '../caching/clock';
-import { cosineOfUnitVectors } from '../embedding/unit-vector';
-import type { CacheEntry, CacheStore, Neighbour, StoreStats } from './cache-store';
+import type { CacheStatus } from '../caching/types';
+import { ScopedVectorIndex, type Candidate, type ScopedVectorIndexOptions } from '../vector-index';
+import {
+  assertBounds,
+  boundOf,
+  estimateEntryBytes,
+  type CacheEntry,
+  type CacheStore,
+  type InvalidateTarget,
+  type StoreBounds,
+  type StoredEntry,
+  type StoreStats,
+} from './cache-store';
+import { ExpiryQueue } from './expiry-queue';
 
 export interface MemoryCacheStoreOptions {
-  maxEntries: number;
-  maxBytes: number;
+  bounds: StoreBounds;
   clock: Clock;
-  /** Expired entries are also swept in bulk at most this often (ms), besides on access. */
+  index?: Partial<ScopedVectorIndexOptions>;
+  /** Expired entries nobody reads are swept at most this often (ms); reads check expiry themselves. */
   sweepIntervalMs?: number;
 }
 
@@ -16,164 +28,189 @@ interface Slot {
   bytes: number;
 }
 
-// Per-entry bookkeeping (Map slots, objects, usage numbers) that the content and vector sizes miss.
-export const ENTRY_OVERHEAD_BYTES = 128;
-
-/**
- * Estimated memory held by an entry: UTF-8 content, both hash keys, the vector, fixed overhead.
- * The request messages are not kept (the key is their hash), so they are not counted.
- */
-export function estimateEntryBytes(entry: CacheEntry): number {
-  return (
-    Buffer.byteLength(entry.content, 'utf8') +
-    entry.key.length +
-    (entry.semantic ? entry.semantic.scope.length + entry.semantic.vector.byteLength : 0) +
-    ENTRY_OVERHEAD_BYTES
-  );
+interface Counters {
+  evictions: number;
+  expirations: number;
+  exactHits: number;
+  semanticHits: number;
+  misses: number;
 }
 
+interface TenantState extends Counters {
+  /** This tenant's entries, least recently used first (a Map keeps insertion order; a use re-inserts). */
+  lru: Map<string, Slot>;
+  bytes: number;
+}
+
+const zeroCounters = (): Counters => ({ evictions: 0, expirations: 0, exactHits: 0, semanticHits: 0, misses: 0 });
+
 /**
- * The embedded store: one process, bounded by entry count and bytes with least-recently-used eviction.
- * A Map's insertion order is the LRU order (a hit re-inserts its key), so every operation but the
- * scope scan in `nearest` is O(1).
+ * The embedded store: one process, everything in memory. Entries sit in two LRU orders (all entries,
+ * and per tenant) so both bounds evict in O(1); expiries sit in a heap so sweeping never visits live
+ * entries; vectors sit in the per-scope index.
  */
 export class MemoryCacheStore implements CacheStore {
+  readonly kind = 'memory';
   private readonly slots = new Map<string, Slot>();
-  private readonly scopes = new Map<string, Map<string, Slot>>();
-  private readonly maxEntries: number;
-  private readonly maxBytes: number;
+  private readonly tenants = new Map<string, TenantState>();
+  private readonly index: ScopedVectorIndex;
+  private readonly expiry = new ExpiryQueue();
+  private readonly bounds: StoreBounds;
   private readonly clock: Clock;
   private readonly sweepIntervalMs: number;
+  private readonly totals = zeroCounters();
   private lastSweepAt: number;
   private bytes = 0;
-  private evictions = 0;
-  private expirations = 0;
 
   constructor(options: MemoryCacheStoreOptions) {
-    if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
-      throw new RangeError(`maxEntries must be a positive integer, got ${options.maxEntries}`);
-    }
-    if (!Number.isFinite(options.maxBytes) || options.maxBytes < 1) {
-      throw new RangeError(`maxBytes must be a positive number, got ${options.maxBytes}`);
-    }
-    this.maxEntries = options.maxEntries;
-    this.maxBytes = options.maxBytes;
+    assertBounds(options.bounds);
+    this.bounds = options.bounds;
     this.clock = options.clock;
+    this.index = new ScopedVectorIndex(options.index);
     this.sweepIntervalMs = options.sweepIntervalMs ?? 1_000;
     this.lastSweepAt = this.clock.now();
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
+  async getMany(keys: readonly string[]): Promise<Array<StoredEntry | undefined>> {
+    this.sweepIfDue();
+    const now = this.clock.now();
+    return keys.map((key) => {
+      const slot = this.slots.get(key);
+      if (!slot) return undefined;
+      if (slot.expiresAt <= now) {
+        this.remove(key, slot, 'expired');
+        return undefined;
+      }
+      return { ...slot.entry, expiresAt: slot.expiresAt };
+    });
+  }
+
+  touch(tenant: string, key: string): void {
     const slot = this.slots.get(key);
-    if (!slot) return undefined;
-    if (this.isExpired(slot)) {
-      this.remove(key, slot);
-      this.expirations++;
-      return undefined;
-    }
+    const state = this.tenants.get(tenant);
+    if (!slot || !state || slot.entry.tenant !== tenant) return;
     this.slots.delete(key);
     this.slots.set(key, slot);
-    return slot.entry;
+    state.lru.delete(key);
+    state.lru.set(key, slot);
   }
 
   async put(entry: CacheEntry, ttlMs: number): Promise<boolean> {
     if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
     const bytes = estimateEntryBytes(entry);
+    const bound = boundOf(this.bounds, entry.tenant);
     // Refused before touching the previous answer under this key, which stays servable.
-    if (bytes > this.maxBytes) return false;
+    if (bytes > bound.maxBytes || bytes > this.bounds.maxBytes) return false;
     const previous = this.slots.get(entry.key);
-    if (previous) this.remove(entry.key, previous);
+    if (previous) this.remove(entry.key, previous, 'replaced');
 
-    const slot: Slot = { entry, expiresAt: this.clock.now() + ttlMs, bytes };
+    const now = this.clock.now();
+    const slot: Slot = { entry, expiresAt: now + ttlMs, bytes };
+    const state = this.tenantState(entry.tenant);
     this.slots.set(entry.key, slot);
+    state.lru.set(entry.key, slot);
+    state.bytes += bytes;
     this.bytes += bytes;
+    this.expiry.push(slot.expiresAt, entry.key);
     if (entry.semantic) {
-      let scoped = this.scopes.get(entry.semantic.scope);
-      if (!scoped) this.scopes.set(entry.semantic.scope, (scoped = new Map()));
-      scoped.set(entry.key, slot);
+      const { scope, vector } = entry.semantic;
+      this.index.upsert(entry.key, { tenant: entry.tenant, scope, vector, expiresAt: slot.expiresAt });
     }
 
-    this.sweepExpiredIfDue();
-    this.evictToBounds();
+    this.sweepIfDue();
+    while (state.lru.size > bound.maxEntries || state.bytes > bound.maxBytes) {
+      const [key, victim] = state.lru.entries().next().value as [string, Slot];
+      this.remove(key, victim, 'evicted');
+    }
+    while (this.slots.size > this.bounds.maxEntries || this.bytes > this.bounds.maxBytes) {
+      const [key, victim] = this.slots.entries().next().value as [string, Slot];
+      this.remove(key, victim, 'evicted');
+    }
     return true;
   }
 
-  async nearest(scope: string, vector: Float32Array, k: number): Promise<Neighbour[]> {
-    const scoped = this.scopes.get(scope);
-    if (!scoped || k < 1) return [];
-    const best: Neighbour[] = [];
-    const expired: Array<[string, Slot]> = [];
-    for (const [key, slot] of scoped) {
-      if (this.isExpired(slot)) {
-        expired.push([key, slot]);
-        continue;
-      }
-      const similarity = cosineOfUnitVectors(vector, slot.entry.semantic!.vector);
-      if (best.length < k || similarity > best[best.length - 1].similarity) {
-        best.push({ key, similarity });
-        best.sort((a, b) => b.similarity - a.similarity);
-        if (best.length > k) best.pop();
-      }
+  async nearest(scope: string, vector: Float32Array, k: number): Promise<Candidate[]> {
+    this.sweepIfDue();
+    return this.index.search(scope, vector, k, this.clock.now());
+  }
+
+  async invalidate(target: InvalidateTarget): Promise<number> {
+    const keys =
+      target.kind === 'entry'
+        ? [target.key]
+        : target.kind === 'scope'
+          ? this.index.removeScope(target.scope)
+          : [...(this.tenants.get(target.tenant)?.lru.keys() ?? [])];
+    let removed = 0;
+    for (const key of keys) {
+      const slot = this.slots.get(key);
+      // Invalidation never crosses tenants, whatever key or scope it was handed.
+      if (!slot || slot.entry.tenant !== target.tenant) continue;
+      this.remove(key, slot, 'invalidated');
+      removed++;
     }
-    for (const [key, slot] of expired) {
-      this.remove(key, slot);
-      this.expirations++;
+    return removed;
+  }
+
+  recordLookup(tenant: string, outcome: CacheStatus): void {
+    const field = outcome === 'exact' ? 'exactHits' : outcome === 'semantic' ? 'semanticHits' : 'misses';
+    this.totals[field]++;
+    const state = this.tenants.get(tenant);
+    if (state) state[field]++;
+  }
+
+  async stats(tenant?: string): Promise<StoreStats> {
+    this.sweep(Number.POSITIVE_INFINITY);
+    const index = this.index.stats();
+    if (tenant === undefined) {
+      return { entries: this.slots.size, memoryBytes: this.bytes, ...this.totals, index };
     }
-    return best;
+    const state = this.tenants.get(tenant);
+    if (!state) return { entries: 0, memoryBytes: 0, ...zeroCounters(), index };
+    const { lru, bytes, ...counters } = state;
+    return { entries: lru.size, memoryBytes: bytes, ...counters, index };
   }
 
-  async delete(key: string): Promise<boolean> {
-    const slot = this.slots.get(key);
-    if (!slot) return false;
-    this.remove(key, slot);
-    return true;
+  async close(): Promise<void> {
+    this.index.clear();
+    this.slots.clear();
+    this.tenants.clear();
+    this.expiry.clear();
   }
 
-  async stats(): Promise<StoreStats> {
-    this.sweepExpired();
-    return {
-      entries: this.slots.size,
-      memoryBytes: this.bytes,
-      evictions: this.evictions,
-      expirations: this.expirations,
-    };
+  private tenantState(tenant: string): TenantState {
+    let state = this.tenants.get(tenant);
+    if (!state) this.tenants.set(tenant, (state = { lru: new Map(), bytes: 0, ...zeroCounters() }));
+    return state;
   }
 
-  private evictToBounds(): void {
-    while (this.slots.size > this.maxEntries || this.bytes > this.maxBytes) {
-      const [key, slot] = this.slots.entries().next().value as [string, Slot];
-      this.remove(key, slot);
-      if (this.isExpired(slot)) this.expirations++;
-      else this.evictions++;
+  // Bulk sweeps are rate-limited; reads check expiry themselves, so correctness never waits for a sweep.
+  private sweepIfDue(): void {
+    if (this.clock.now() - this.lastSweepAt >= this.sweepIntervalMs) this.sweep(10_000);
+  }
+
+  private sweep(limit: number): void {
+    const now = this.clock.now();
+    this.lastSweepAt = now;
+    for (const [, key] of this.expiry.popDue(now, limit)) {
+      const slot = this.slots.get(key);
+      if (slot && slot.expiresAt <= now) this.remove(key, slot, 'expired');
     }
   }
 
-  // Bulk sweeps are rate-limited because they scan everything; per-access checks keep reads correct between them.
-  private sweepExpiredIfDue(): void {
-    if (this.clock.now() - this.lastSweepAt >= this.sweepIntervalMs) this.sweepExpired();
-  }
-
-  private sweepExpired(): void {
-    this.lastSweepAt = this.clock.now();
-    for (const [key, slot] of this.slots) {
-      if (this.isExpired(slot)) {
-        this.remove(key, slot);
-        this.expirations++;
-      }
-    }
-  }
-
-  private isExpired(slot: Slot): boolean {
-    return this.clock.now() >= slot.expiresAt;
-  }
-
-  private remove(key: string, slot: Slot): void {
+  private remove(key: string, slot: Slot, why: 'expired' | 'evicted' | 'replaced' | 'invalidated'): void {
     this.slots.delete(key);
     this.bytes -= slot.bytes;
-    const scope = slot.entry.semantic?.scope;
-    if (scope === undefined) return;
-    const scoped = this.scopes.get(scope);
-    scoped?.delete(key);
-    if (scoped?.size === 0) this.scopes.delete(scope);
+    const state = this.tenants.get(slot.entry.tenant)!;
+    state.lru.delete(key);
+    state.bytes -= slot.bytes;
+    if (why === 'expired') {
+      state.expirations++;
+      this.totals.expirations++;
+    } else if (why === 'evicted') {
+      state.evictions++;
+      this.totals.evictions++;
+    }
+    if (slot.entry.semantic) this.index.remove(key);
   }
 }
