@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { findFreePort, fixedMetricsPort, METRICS_PORT_BASE, prometheusRequested } from './metrics-ports';
@@ -97,9 +98,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (options.logDir) fs.mkdirSync(options.logDir, { recursive: true });
   const metricsPort = (label: string) =>
     options.ports === 'fixed' ? Promise.resolve(fixedMetricsPort(label, options.metricsPortBase ?? METRICS_PORT_BASE)) : findFreePort();
+  // Test stacks (free ports) may run side by side against one Redis (CI exports REDIS_URL): each gets its own
+  // keys for every Redis-backed service, so no stack sees another's leases, answers or limits. They are defaults:
+  // a test that wants processes to share keys sets the prefix itself (options.env / serviceEnv win).
+  const isolatedKeys = options.ports === 'free' ? isolatedRedisKeys(`switchyard-test-${randomUUID().slice(0, 8)}`) : {};
   const launch = async (label: string, dir: string, env: Record<string, string>) => {
     const serviceEnv = dir === ONE_PROCESS_DIR ? oneProcessEnv(options) : options.serviceEnv?.[dir as GrpcServiceName];
-    const childEnv: Record<string, string> = { ...options.env, ...serviceEnv, ...env };
+    const childEnv: Record<string, string> = { ...isolatedKeys, ...options.env, ...serviceEnv, ...env };
     // A port set for this one service wins; otherwise every process gets its own.
     const metrics = prometheusRequested({ ...process.env, ...childEnv }) && !serviceEnv?.OTEL_EXPORTER_PROMETHEUS_PORT;
     if (metrics) childEnv.OTEL_EXPORTER_PROMETHEUS_PORT = String(await metricsPort(label));
@@ -115,9 +120,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     return service;
   };
 
-  // Test stacks (free ports) may run side by side against one Redis: each gets its own queue keys.
-  const isolatedQueueKeys: Record<string, string> =
-    options.ports === 'free' ? { QUEUE_REDIS_KEY_PREFIX: `switchyard-test-${process.pid}-${Date.now().toString(36)}:queue` } : {};
   try {
     let regions = options.regions;
     if (!regions) {
@@ -145,7 +147,6 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         GRPC_PORT: port('api-gateway'),
         GATEWAY_HTTP_PORT: String(options.ports === 'fixed' ? GATEWAY_HTTP_PORT : 0),
         REGIONS: regions,
-        ...isolatedQueueKeys,
       });
       return runningStack(host, started, metricsTargets, (name) => ((GRPC_SERVICES as readonly string[]).includes(name) ? host : undefined));
     }
@@ -153,7 +154,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const [batcher, modelRouter, queue] = await Promise.all([
       launch('batcher', 'batcher', { GRPC_PORT: port('batcher'), REGION_ROUTER_ADDRESS: regionRouter.address }),
       launch('model-router', 'model-router', { GRPC_PORT: port('model-router') }),
-      launch('queue', 'queue', { GRPC_PORT: port('queue'), ...isolatedQueueKeys }),
+      launch('queue', 'queue', { GRPC_PORT: port('queue') }),
     ]);
     const cache = await launch('cache', 'cache', { GRPC_PORT: port('cache'), BATCHER_ADDRESS: batcher.address });
     const gateway = await launch('api-gateway', 'api-gateway', {
@@ -200,4 +201,13 @@ function oneProcessEnv(options: StackOptions): Record<string, string> {
 /** Stops the gateway first and the simulators last, so nothing in flight loses its dependency. */
 async function stopAll(services: RunningService[]): Promise<void> {
   for (const service of [...services].reverse()) await service.stop();
+}
+
+/** Key prefixes of every Redis-backed service, all under one namespace. */
+export function isolatedRedisKeys(namespace: string): Record<string, string> {
+  return {
+    QUEUE_REDIS_KEY_PREFIX: `${namespace}:queue`,
+    CACHE_REDIS_KEY_PREFIX: `${namespace}:cache`,
+    GATEWAY_REDIS_KEY_PREFIX: `${namespace}:gateway:`,
+  };
 }

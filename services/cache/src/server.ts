@@ -105,6 +105,8 @@ export function cacheBinding(cache: ResponseCache, logger: Logger): ServiceBindi
         indexMemoryBytes: String(stats.index.memoryBytes),
         indexScopes: String(stats.index.scopes),
         store: stats.store,
+        storeErrors: String(stats.storeErrors),
+        bypassed: String(stats.bypassed),
       };
     }),
     invalidate: unary(logger, 'Invalidate', async (request: cacheV1.InvalidateRequest): Promise<cacheV1.InvalidateResponse> => {
