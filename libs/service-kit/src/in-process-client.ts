@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Metadata, status, type ServiceError, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { getTracer, inSpan, SpanKind } from '@switchyard/telemetry';
 import { currentCallScope } from './call-scope';
+import { armDeadline } from './deadline-timer';
 import { Cancelled, DeadlineExpired } from './errors';
 import type { CallOpts, ClientOptions, PromiseClient } from './grpc-client';
 import { fromGrpcError } from './grpc-status';
@@ -70,7 +71,7 @@ function callHandler(
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       signal?.removeEventListener('abort', onAbort);
       fn();
     };
@@ -80,7 +81,7 @@ function callHandler(
       finish(() => reject(error));
     };
     const onAbort = () => cancel(new Cancelled(`call to ${dependency} cancelled`));
-    const timer = setTimeout(() => cancel(new DeadlineExpired(`deadline exceeded while waiting for ${dependency}`)), Math.max(0, deadline.getTime() - Date.now()));
+    const timer = armDeadline(deadline, () => cancel(new DeadlineExpired(`deadline exceeded while waiting for ${dependency}`)));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     handler(call, (err, response) => {

@@ -6,6 +6,7 @@ import { Cancelled, DeadlineExpired } from './errors';
 import type { ClientOptions } from './grpc-client';
 import type { StreamingClient } from './grpc-stream-client';
 import { fromGrpcError } from './grpc-status';
+import { armDeadline } from './deadline-timer';
 
 const tracer = getTracer('in-process');
 
@@ -116,7 +117,7 @@ async function* readStream(start: (call: EventEmitter) => void, spec: StreamCall
     finish(error);
   };
   const onAbort = () => cancel(new Cancelled(`call to ${spec.dependency} cancelled`));
-  const timer = setTimeout(() => cancel(new DeadlineExpired(`deadline exceeded while waiting for ${spec.dependency}`)), Math.max(0, spec.deadline.getTime() - Date.now()));
+  const timer = armDeadline(spec.deadline, () => cancel(new DeadlineExpired(`deadline exceeded while waiting for ${spec.dependency}`)));
   if (spec.signal?.aborted) onAbort();
   else spec.signal?.addEventListener('abort', onAbort, { once: true });
   let completed = false;
@@ -138,7 +139,7 @@ async function* readStream(start: (call: EventEmitter) => void, spec: StreamCall
     markSpanFailed(span, err);
     throw err;
   } finally {
-    clearTimeout(timer);
+    timer.clear();
     spec.signal?.removeEventListener('abort', onAbort);
     // The reader left early (break, throw): the handler sees a cancellation, as a gRPC server would.
     if (!completed && !ended) cancel(new Cancelled(`call to ${spec.dependency} cancelled by its reader`));
