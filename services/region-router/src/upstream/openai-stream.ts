@@ -1,10 +1,10 @@
-import OpenAI, { AzureOpenAI } from 'openai';
-import { ConfigError } from '@switchyard/service-kit';
+import type OpenAI from 'openai';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
 import { UpstreamError, upstreamModelName, type RegionConfig, type UpstreamCompletionRequest } from '../routing';
 import type { OpenedStream, StreamingUpstream, StreamOpenOptions, StreamPart } from '../streaming/streaming-upstream';
 import { mapOpenAIError } from './map-openai-error';
 import { parseRateLimitHeaders } from './rate-limit-headers';
+import { createRegionEndpoint, SDK_TIMEOUT_SLACK_MS, type RegionEndpoint } from './region-endpoint';
 
 export interface OpenAIStreamingUpstreamOptions {
   regions: readonly RegionConfig[];
@@ -13,14 +13,6 @@ export interface OpenAIStreamingUpstreamOptions {
   timeoutMs?: number;
 }
 
-interface RegionStreamClient {
-  config: RegionConfig;
-  client: OpenAI;
-  secret: string | undefined;
-}
-
-const NO_KEY = 'no-key-configured';
-const SDK_TIMEOUT_SLACK_MS = 1_000;
 
 /**
  * Streamed chat completions over the official openai SDK, one client per region built the way OpenAIUpstream
@@ -29,13 +21,13 @@ const SDK_TIMEOUT_SLACK_MS = 1_000;
  * length, and the attempt's time limit is the failover's to enforce while the stream opens.
  */
 export class OpenAIStreamingUpstream implements StreamingUpstream {
-  private readonly clients = new Map<string, RegionStreamClient>();
+  private readonly clients = new Map<string, RegionEndpoint>();
   private readonly timeoutMs: number;
 
   constructor(options: OpenAIStreamingUpstreamOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const env = options.env ?? process.env;
-    for (const region of options.regions) this.clients.set(region.name, this.createClient(region, env));
+    for (const region of options.regions) this.clients.set(region.name, createRegionEndpoint(region, env, this.timeoutMs));
   }
 
   async openStream(region: string, request: UpstreamCompletionRequest, options: StreamOpenOptions): Promise<OpenedStream> {
@@ -60,19 +52,6 @@ export class OpenAIStreamingUpstream implements StreamingUpstream {
     } catch (error) {
       throw mapError(error);
     }
-  }
-
-  private createClient(region: RegionConfig, env: Record<string, string | undefined>): RegionStreamClient {
-    const secret = region.apiKeyEnv === undefined ? undefined : env[region.apiKeyEnv];
-    if (region.apiKeyEnv !== undefined && !secret) {
-      throw new ConfigError('region-router', [`REGIONS: region "${region.name}" reads its API key from ${region.apiKeyEnv}, which is not set`]);
-    }
-    const common = { apiKey: secret ?? NO_KEY, maxRetries: 0, timeout: this.timeoutMs, organization: null, project: null, logLevel: 'off' as const };
-    const client =
-      region.provider === 'azure'
-        ? new AzureOpenAI({ ...common, baseURL: `${region.baseUrl.replace(/\/+$/, '')}/openai`, apiVersion: region.apiVersion })
-        : new OpenAI({ ...common, baseURL: region.baseUrl });
-    return { config: region, client, secret };
   }
 }
 

@@ -1,5 +1,3 @@
-import OpenAI, { AzureOpenAI } from 'openai';
-import { ConfigError } from '@switchyard/service-kit';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
 import {
   UpstreamError,
@@ -14,6 +12,7 @@ import {
 } from '../routing';
 import { mapOpenAIError } from './map-openai-error';
 import { parseRateLimitHeaders } from './rate-limit-headers';
+import { createRegionEndpoint, SDK_TIMEOUT_SLACK_MS, type RegionEndpoint } from './region-endpoint';
 
 export interface OpenAIUpstreamOptions {
   regions: readonly RegionConfig[];
@@ -23,24 +22,12 @@ export interface OpenAIUpstreamOptions {
   timeoutMs?: number;
 }
 
-/** One region's endpoint: its config, its SDK client and the key to redact from messages. */
-interface RegionEndpoint {
-  config: RegionConfig;
-  client: OpenAI;
-  secret: string | undefined;
-}
-
 /** What every SDK call of an attempt is given: the combined abort signal and the SDK's backstop timeout. */
 interface SdkCallOptions {
   signal: AbortSignal;
   timeout: number;
   maxRetries: 0;
 }
-
-/** Sent when a region names no key variable: the local simulator accepts any bearer token. */
-const NO_KEY = 'no-key-configured';
-
-const SDK_TIMEOUT_SLACK_MS = 1_000;
 
 /**
  * The UpstreamClient over the official openai SDK: one client per region, `OpenAI` for OpenAI-compatible
@@ -58,7 +45,7 @@ export class OpenAIUpstream implements UpstreamClient {
   constructor(options: OpenAIUpstreamOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     const env = options.env ?? process.env;
-    for (const region of options.regions) this.endpoints.set(region.name, this.createEndpoint(region, env));
+    for (const region of options.regions) this.endpoints.set(region.name, createRegionEndpoint(region, env, this.timeoutMs));
   }
 
   complete(region: string, request: UpstreamCompletionRequest, options: UpstreamCallOptions = {}): Promise<UpstreamCompletion> {
@@ -129,32 +116,5 @@ export class OpenAIUpstream implements UpstreamClient {
     const endpoint = this.endpoints.get(region);
     if (!endpoint) throw new UpstreamError(`no upstream client for region "${region}"`, { status: 500 });
     return endpoint;
-  }
-
-  private createEndpoint(region: RegionConfig, env: Record<string, string | undefined>): RegionEndpoint {
-    const secret = region.apiKeyEnv === undefined ? undefined : env[region.apiKeyEnv];
-    if (region.apiKeyEnv !== undefined && !secret) {
-      throw new ConfigError('region-router', [
-        `REGIONS: region "${region.name}" reads its API key from ${region.apiKeyEnv}, which is not set`,
-      ]);
-    }
-    // organization/project/logLevel are pinned so ambient OPENAI_* variables cannot change what we send or log.
-    const common = {
-      apiKey: secret ?? NO_KEY,
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-      organization: null,
-      project: null,
-      logLevel: 'off' as const,
-    };
-    if (region.provider === 'azure') {
-      return {
-        config: region,
-        secret,
-        // baseURL rather than `endpoint`, which the SDK refuses when OPENAI_BASE_URL happens to be set.
-        client: new AzureOpenAI({ ...common, baseURL: `${region.baseUrl.replace(/\/+$/, '')}/openai`, apiVersion: region.apiVersion }),
-      };
-    }
-    return { config: region, secret, client: new OpenAI({ ...common, baseURL: region.baseUrl }) };
   }
 }
