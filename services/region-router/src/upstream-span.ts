@@ -7,6 +7,7 @@ import {
   linkFromTraceparent,
   SpanKind,
   SpanStatusCode,
+  type Attributes,
   type Link,
   type Span,
 } from '@switchyard/telemetry';
@@ -34,13 +35,7 @@ export function aroundUpstreamAttempt(traceparents: readonly string[]): AroundAt
         parent: contextFromTraceparent(parents[0] ?? ''),
         links,
         attributes: {
-          [GenAiAttributes.operationName]: operation,
-          [GenAiAttributes.system]: 'openai',
-          [GenAiAttributes.requestModel]: info.model,
-          'switchyard.region': info.region,
-          'switchyard.attempt': info.attempt,
-          'switchyard.region.reason': info.reason,
-          'switchyard.breaker.probe': info.probe,
+          ...attemptAttributes(info, operation),
           'switchyard.batch.items': info.itemIndexes.length,
           ...(info.timeoutMs !== undefined ? { 'switchyard.attempt.timeout_ms': info.timeoutMs } : {}),
         },
@@ -51,6 +46,19 @@ export function aroundUpstreamAttempt(traceparents: readonly string[]): AroundAt
         return result;
       },
     );
+  };
+}
+
+/** What every upstream attempt span says, batched or streamed: GenAI operation and model, region and why. */
+export function attemptAttributes(info: AttemptInfo, operation: 'chat' | 'embeddings'): Attributes {
+  return {
+    [GenAiAttributes.operationName]: operation,
+    [GenAiAttributes.system]: 'openai',
+    [GenAiAttributes.requestModel]: info.model,
+    'switchyard.region': info.region,
+    'switchyard.attempt': info.attempt,
+    'switchyard.region.reason': info.reason,
+    'switchyard.breaker.probe': info.probe,
   };
 }
 

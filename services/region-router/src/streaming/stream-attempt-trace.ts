@@ -1,5 +1,6 @@
 import { GenAiAttributes, SpanKind, SpanStatusCode, context, getMeter, getTracer, trace, type Span } from '@switchyard/telemetry';
 import type { AttemptInfo, AttemptResult } from '../routing';
+import { attemptAttributes } from '../upstream-span';
 import type { StreamAttemptTrace } from './stream-dispatcher';
 
 const tracer = getTracer('region-router');
@@ -15,16 +16,7 @@ export function streamAttemptTrace(): StreamAttemptTrace {
     aroundAttempt: async <T>(info: AttemptInfo, run: () => Promise<AttemptResult<T>>): Promise<AttemptResult<T>> => {
       const span = tracer.startSpan(`chat ${info.model}`, {
         kind: SpanKind.CLIENT,
-        attributes: {
-          [GenAiAttributes.operationName]: 'chat',
-          [GenAiAttributes.system]: 'openai',
-          [GenAiAttributes.requestModel]: info.model,
-          'switchyard.region': info.region,
-          'switchyard.attempt': info.attempt,
-          'switchyard.region.reason': info.reason,
-          'switchyard.breaker.probe': info.probe,
-          'switchyard.stream': true,
-        },
+        attributes: { ...attemptAttributes(info, 'chat'), 'switchyard.stream': true },
       });
       const result = await context.with(trace.setSpan(context.active(), span), run);
       if (result.report.outcome === 'ok') {
