@@ -1,8 +1,11 @@
 // Where the CPU goes: runs one topology under fixed-rate gRPC Complete load with every Switchyard process started
 // under `node --cpu-prof`, then sums self time by package/area and lists the hottest functions.
-// Usage (after a build): node bench/overhead/profile.mjs [--topology processes|one-process] [--rate 80] [--seconds 10]
-// Bounded: one load phase of --seconds; profiles land in a temp folder named in the output.
+// Usage (after a build): node bench/overhead/profile.mjs [--topology processes|one-process] [--path grpc|http]
+//   [--rate 80] [--seconds 10] [--tracing off|on]
+// Bounded: one load phase of --seconds; profiles land in a temp folder named in the output. Each process's profile
+// restarts (SIGUSR2) after the warm-up, so only the steady state is counted.
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +27,7 @@ const topology = arg('topology', 'one-process');
 const rate = Number(arg('rate', 80));
 const seconds = Number(arg('seconds', 10));
 const tracing = arg('tracing', 'off');
+const via = arg('path', 'grpc');
 const profDir = fs.mkdtempSync(path.join(os.tmpdir(), `switchyard-prof-${topology}-`));
 delete process.env.REDIS_URL;
 
@@ -46,20 +50,38 @@ const stack = await startStack({
 });
 const client = new grpc.Client(stack.gatewayAddress, grpc.credentials.createInsecure());
 let seq = 0;
-const send = () =>
+const question = () => `Profile question ${seq++}: what limits an open-loop benchmark?`;
+const sendGrpc = () =>
   new Promise((resolve, reject) => {
     const md = new grpc.Metadata();
     md.set('authorization', 'Bearer sk-switchyard-dev-a');
     const body = Buffer.from(
       gatewayV1.CompleteRequest.encode(
-        gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: `Profile question ${seq++}: what limits an open-loop benchmark?` }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
+        gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: question() }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
       ).finish(),
     );
     client.makeUnaryRequest(gatewayV1.GatewayService.complete.path, (b) => b, (b) => b, body, md, { deadline: Date.now() + 5_000 }, (err) => (err ? reject(err) : resolve()));
   });
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const chatUrl = new URL(`${stack.gatewayHttpUrl}/v1/chat/completions`);
+const sendHttp = () =>
+  new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question() }], max_tokens: 64 });
+    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer sk-switchyard-dev-a' };
+    const req = http.request({ host: chatUrl.hostname, port: chatUrl.port, path: chatUrl.pathname, method: 'POST', agent, timeout: 5_000, headers }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+const send = via === 'http' ? sendHttp : sendGrpc;
 await openLoop(30, 2, send); // warm-up
+for (const service of new Set(stack.services.filter((p) => !p.name.startsWith('upstream-sim')))) process.kill(service.pid, 'SIGUSR2');
+await new Promise((resolve) => setTimeout(resolve, 200));
 const result = await openLoop(rate, seconds, send);
-console.log(`${topology}: ${result.ok} ok, ${result.errors} errors, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+console.log(`${topology} over ${via}: ${result.ok} ok, ${result.errors} errors, p50 ${result.p50} ms, p99 ${result.p99} ms`);
 client.close();
 await stack.stop();
 

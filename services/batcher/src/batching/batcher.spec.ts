@@ -116,6 +116,19 @@ describe('Batcher', () => {
     expect(events).toEqual([{ key: EMB, size: 2, waitMs: 100, reason: 'wait' }]);
   });
 
+  it('with maxWaitMs 0 dispatches each item synchronously, arming no timer', () => {
+    const time = manualTime(START);
+    const dispatched: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      { maxBatchSize: 4, maxWaitMs: 0, minSlackMs: 50 },
+      { ...time, dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))), onBatch: () => undefined },
+    );
+    void batcher.submit(EMB, 'a', NORMAL);
+    void batcher.submit(EMB, 'b', NORMAL);
+    expect(dispatched).toEqual([['a'], ['b']]);
+    expect(time.scheduledCount()).toBe(0);
+  });
+
   it('reports each item its own batch wait, measured from its own arrival', async () => {
     const { batcher } = setup();
     const a = batcher.submit(EMB, 'a', NORMAL);

@@ -195,6 +195,8 @@ export class Batcher<Item, Result> {
 
     if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full');
     if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical');
+    // maxWaitMs 0 means "never wait": a zero-delay timer would still cost a timer turn (about 1 ms in Node).
+    if (batch.dueAt <= now) return this.flush(batch, 'wait');
     const latestForMember = waiter.deadlineMs === undefined ? Infinity : waiter.deadlineMs - this.options.minSlackMs;
     if (latestForMember <= now) return this.flush(batch, 'deadline');
     if (latestForMember < batch.dueAt || batch.timer === undefined) this.schedule(batch, Math.min(batch.dueAt, latestForMember), now);
