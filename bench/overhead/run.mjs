@@ -1,5 +1,6 @@
 // Gateway overhead against its physical floor, and the one-process mode against Portkey, in one run.
 // Usage (after `npx nx run-many -t build`): node bench/overhead/run.mjs [--seconds 4] [--sat-seconds 3] [--quick]
+//   [--only floor,http-portkey,...]  (an A/B check of some variants; results are printed, not written to docs/)
 // Everything listens on 127.0.0.1. Bounded: fixed points of --seconds each, a saturation search of at most
 // SAT_STEPS points per variant, each request with its own timeout, and a hard stop at MAX_RUN_MS.
 import { execFileSync } from 'node:child_process';
@@ -30,6 +31,9 @@ const SAT_SECONDS = Number(arg('sat-seconds', QUICK ? 1.5 : 3));
 const GRPC_RATES = arg('grpc-rates', QUICK ? '100' : '50,100,200').split(',').map(Number);
 const HTTP_RATES = arg('http-rates', QUICK ? '200' : '100,200,400').split(',').map(Number);
 const SAT_STEPS = QUICK ? 2 : 10;
+const ONLY = arg('only', '').split(',').filter(Boolean);
+// The HTTP search starts higher: at the gRPC start rate ten ×1.3 steps end near 1 060/s, below 2× Portkey's saturation.
+const HTTP_SAT_START = 200;
 const SAT_GROWTH = 1.3;
 const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_RUN_MS = 14 * 60_000;
@@ -259,6 +263,11 @@ async function main() {
     { id: 'http-one-process-tracing-off', label: 'Switchyard one process, tracing off', sender: httpSender(s.oneOff.gatewayHttpUrl, { authorization: `Bearer ${API_KEY}` }), pids: () => withSim(procs(s.oneOff)) },
     { id: 'http-one-process-tracing-on', label: 'Switchyard one process, tracing on', sender: httpSender(s.oneOn.gatewayHttpUrl, { authorization: `Bearer ${API_KEY}` }), pids: () => withSink(withSim(procs(s.oneOn))) },
   ];
+  if (ONLY.length > 0) {
+    const keep = (list) => list.filter((v) => ONLY.includes(v.id));
+    grpcVariants.splice(0, grpcVariants.length, ...keep(grpcVariants));
+    httpVariants.splice(0, httpVariants.length, ...keep(httpVariants));
+  }
   const all = [...grpcVariants, ...httpVariants];
 
   console.log('warm-up (not recorded) ...');
@@ -277,7 +286,7 @@ async function main() {
 
   console.log('\nsaturation search (offered rate grows ×1.3 per step while errors ≤ 1%, achieved ≥ 95% of offered, p99 < 1 s):');
   const saturation = {};
-  const searching = new Map(all.map((v) => [v.id, { variant: v, rate: v.id.startsWith('http') ? Math.min(...HTTP_RATES) : Math.min(...GRPC_RATES), best: 0 }]));
+  const searching = new Map(all.map((v) => [v.id, { variant: v, rate: v.id.startsWith('http') ? HTTP_SAT_START : Math.min(...GRPC_RATES), best: 0 }]));
   for (let step = 0; step < SAT_STEPS && searching.size > 0; step++) {
     for (const [id, st] of [...searching]) {
       const row = await point(st.variant, Math.round(st.rate), SAT_SECONDS);
@@ -306,7 +315,7 @@ async function main() {
     saturation,
   };
   await cleanup();
-  if (!QUICK) {
+  if (!QUICK && ONLY.length === 0) {
     fs.writeFileSync(OUT_JSON, JSON.stringify(results, null, 2) + '\n');
     const series = (variants) => variants.map((v) => ({ label: v.label, points: fixed.filter((r) => r.variant === v.id).map((r) => ({ rate: r.offered, p50: r.p50, p99: r.p99 })) }));
     fs.writeFileSync(path.join(root, 'docs/images/overhead-grpc.svg'), latencyChart({ title: 'gRPC Complete: latency vs offered rate (upstream 0 ms)', series: series(grpcVariants) }));
