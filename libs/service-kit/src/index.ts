@@ -1,4 +1,6 @@
 export * from './errors';
+export * from './clock';
+export * from './seeded-random';
 export * from './config';
 export * from './logger';
 export * from './lifecycle';

@@ -1,7 +1,8 @@
 import { node, tracing } from '@opentelemetry/sdk-node';
 import { batcherV1, gatewayV1, inferenceV1 } from '@switchyard/contracts';
 import { createClient, createLogger, startGrpcServer, type RunningGrpcServer } from '@switchyard/service-kit';
-import { Batcher, succeeded, systemClock, systemTimers } from './batching';
+import { systemClock, systemTimers } from '@switchyard/service-kit/clock';
+import { Batcher, succeeded } from './batching';
 import type { WorkItem, WorkResult } from './dispatch/work-item';
 import { batcherBinding } from './server';
 

@@ -1,7 +1,8 @@
 import type { regionV1 } from '@switchyard/contracts';
 import { defineService, type PromiseClient } from '@switchyard/service-kit';
+import { systemClock, systemTimers } from '@switchyard/service-kit/clock';
 import { contextFromTraceparent, getMeter, getTracer, inSpan, linkFromTraceparent, type Link } from '@switchyard/telemetry';
-import { Batcher, parseBatchKey, systemClock, systemTimers } from './batching';
+import { Batcher, parseBatchKey } from './batching';
 import { batcherConfigSchema } from './config';
 import { dispatchToRegion } from './dispatch/dispatch-to-region';
 import type { WorkItem, WorkResult } from './dispatch/work-item';

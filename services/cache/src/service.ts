@@ -1,6 +1,7 @@
 import { batcherV1, inferenceV1 } from '@switchyard/contracts';
 import { defineService, type PromiseClient } from '@switchyard/service-kit';
-import { ResponseCache, systemClock } from './caching';
+import { systemClock } from '@switchyard/service-kit/clock';
+import { ResponseCache } from './caching';
 import { cacheConfigSchema, type CacheConfig } from './config';
 import { LexicalHashEmbedder, UpstreamEmbedder, type Embedder } from './embedding';
 import { cacheBinding } from './server';

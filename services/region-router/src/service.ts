@@ -1,7 +1,8 @@
 import { defineService } from '@switchyard/service-kit';
+import { systemClock } from '@switchyard/service-kit/clock';
 import { getMeter } from '@switchyard/telemetry';
 import { regionRouterConfigSchema } from './config';
-import { Dispatcher, RegionRouter, Residency, systemClock, type AttemptEvent, type RegionHealthState } from './routing';
+import { Dispatcher, RegionRouter, Residency, type AttemptEvent, type RegionHealthState } from './routing';
 import { regionRouterBinding } from './server';
 import { streamDispatchFor } from './streaming';
 import { OpenAIUpstream } from './upstream';

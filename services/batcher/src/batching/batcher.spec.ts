@@ -1,8 +1,8 @@
+import { systemClock, systemTimers, type Clock, type Timers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, InvalidArgument, Unavailable } from '@switchyard/service-kit/errors';
 import { batchKey } from './batch-key';
 import { Batcher, type BatchEvent, type DispatchBatch } from './batcher';
 import type { BatcherOptions } from './batcher-options';
-import { systemClock, systemTimers, type Clock, type Timers } from './clock';
 import { failed, succeeded, type ItemOutcome } from './item-outcome';
 
 const START = Date.UTC(2025, 0, 1);

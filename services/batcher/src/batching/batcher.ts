@@ -1,7 +1,7 @@
+import type { Clock, Timers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, InvalidArgument, Unavailable } from '@switchyard/service-kit/errors';
 import type { BatchKey } from './batch-key';
 import { validateBatcherOptions, type BatcherOptions } from './batcher-options';
-import type { Clock, Timers } from './clock';
 import type { ItemOutcome } from './item-outcome';
 
 /** Priorities as in switchyard.gateway.v1.Priority; the server maps UNSPECIFIED (0) to NORMAL before submitting. */

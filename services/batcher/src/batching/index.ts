@@ -12,5 +12,4 @@ export {
   type SubmitOptions,
 } from './batcher';
 export { validateBatcherOptions, type BatcherOptions } from './batcher-options';
-export { systemClock, systemTimers, type Clock, type Timers } from './clock';
 export { failed, succeeded, type ItemOutcome } from './item-outcome';

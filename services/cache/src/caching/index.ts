@@ -1,6 +1,5 @@
 export { ResponseCache, type ResponseCacheDependencies, type ResponseCacheOptions } from './response-cache';
 export { exactKey, semanticQuery, type SemanticQuery } from './canonical-key';
-export { systemClock, type Clock } from './clock';
 export { DEFAULT_MATCHING_POLICY, tiersFor, type MatchingPolicy, type SampledPolicy, type Tiers } from './matching-policy';
 export { questionSignature, parseSignature, type QuestionSignature } from './question-signature';
 export { verifyCandidate, type RejectionReason, type Verdict, type VerificationMode } from './verify-candidate';

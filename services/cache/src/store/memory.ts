@@ -1,4 +1,4 @@
-import type { Clock } from '../caching/clock';
+import type { Clock } from '@switchyard/service-kit/clock';
 import type { CacheStatus } from '../caching/types';
 import { ScopedVectorIndex, type Candidate, type ScopedVectorIndexOptions } from '../vector-index';
 import {

@@ -1,20 +1,9 @@
+import { seededRandom } from '@switchyard/service-kit/seeded-random';
 import type { AdmissionEvent, Grant, PoolStats } from './admission-controller';
 import type { Priority } from './priority';
 import { PriorityRequestQueue } from './priority-request-queue';
 
 const START = 1_700_000_000_000;
-
-/** Small seeded PRNG (mulberry32) so a failing sequence can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Request {
   readonly id: string;
@@ -30,7 +19,8 @@ afterEach(() => jest.useRealTimers());
 
 describe('PriorityRequestQueue invariants under random load', () => {
   it.each([1, 2, 3, 42, 2024])('never exceeds maxConcurrent and never grants past a deadline (seed %i)', async (seed) => {
-    const rand = random(seed);
+    // Seeded so a failing sequence can be replayed from its seed.
+    const rand = seededRandom(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
     const requests = new Map<string, Request>();
     const violations: string[] = [];

@@ -9,7 +9,6 @@ export {
   type PoolCounters,
   type PoolStats,
 } from './admission-controller';
-export { MAX_TIMER_DELAY_MS, systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './clock';
 export {
   DEFAULT_POOL_LIMITS,
   DEFAULT_RETRY_HINT,

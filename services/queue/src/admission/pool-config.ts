@@ -1,6 +1,6 @@
+import { MAX_TIMER_DELAY_MS } from '@switchyard/service-kit/clock';
 import { InvalidArgument } from '@switchyard/service-kit/errors';
 import { z } from 'zod';
-import { MAX_TIMER_DELAY_MS } from './clock';
 import { MAX_MIN_SHARE_PERCENT } from './min-share';
 
 /** Limits of one concurrency pool (usually one model). */

@@ -1,3 +1,4 @@
+import type { Clock, Timers } from '@switchyard/service-kit/clock';
 import {
   Cancelled,
   DeadlineExpired,
@@ -6,7 +7,6 @@ import {
   Unavailable,
 } from '@switchyard/service-kit/errors';
 import type { AcquireRequest, AdmissionEvent, Grant, PoolStats } from './admission-controller';
-import type { Clock, Timers } from './clock';
 import type { AdmissionConfig, PoolLimits } from './pool-config';
 import { Priority } from './priority';
 import { PriorityRequestQueue } from './priority-request-queue';

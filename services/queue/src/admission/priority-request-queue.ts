@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { MAX_TIMER_DELAY_MS, systemClock, unrefTimers, type Clock, type TimerHandle, type Timers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, ResourceExhausted, Unavailable } from '@switchyard/service-kit/errors';
 import {
   type AcquireRequest,
@@ -10,7 +11,6 @@ import {
   type PoolCounters,
   type PoolStats,
 } from './admission-controller';
-import { MAX_TIMER_DELAY_MS, systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './clock';
 import { FairWaitQueue, type QueueTicket } from './fair-wait-queue';
 import { MinShare } from './min-share';
 import { chooseVictim } from './overload-policy';
@@ -29,6 +29,7 @@ import { checkLeaseId, checkPoolName, validateAcquire } from './validate-request
 export interface PriorityRequestQueueOptions {
   readonly config: AdmissionConfig;
   readonly clock?: Clock;
+  /** Default: timers that do not keep the process alive, since waiting requests and leases must not; the server does. */
   readonly timers?: Timers;
   readonly newLeaseId?: () => string;
   /** Called synchronously for every outcome; it must be cheap. A throwing observer is ignored, never fatal. */
@@ -95,7 +96,7 @@ export class PriorityRequestQueue implements AdmissionController {
     this.config = options.config;
     this.retryHintConfig = resolveRetryHint(options.config);
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? unrefTimers;
     this.newLeaseId = options.newLeaseId ?? randomUUID;
     this.onEvent = options.onEvent;
     this.backend = options.backend ?? 'memory';

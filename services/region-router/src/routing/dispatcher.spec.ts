@@ -1,3 +1,4 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import {
   Cancelled,
   DeadlineExpired,
@@ -8,7 +9,6 @@ import {
   Unavailable,
 } from '@switchyard/service-kit/errors';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
-import type { Clock } from './clock';
 import type { CompletionItem, ItemResult } from './dispatch-request';
 import { Dispatcher } from './dispatcher';
 import type { AttemptEvent } from './failover';

@@ -1,6 +1,6 @@
+import { systemTimers, type Clock, type Timers } from '@switchyard/service-kit/clock';
 import { InvalidArgument } from '@switchyard/service-kit/errors';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
-import { systemTimers, type Clock, type Timers } from './clock';
 import {
   itemDeadline,
   validateCompletionItem,

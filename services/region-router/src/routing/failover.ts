@@ -1,3 +1,4 @@
+import type { Clock, Timers } from '@switchyard/service-kit/clock';
 import {
   Cancelled,
   DeadlineExpired,
@@ -9,7 +10,6 @@ import {
   type SwitchyardError,
 } from '@switchyard/service-kit/errors';
 import type { AttemptEffects, AttemptOutcome, AttemptReport } from './attempt-report';
-import type { Clock, Timers } from './clock';
 import type { AttemptRecord, ItemResult } from './dispatch-request';
 import type { RegionRouter } from './region-router';
 import { UpstreamError, type UpstreamCallOptions } from './upstream-client';

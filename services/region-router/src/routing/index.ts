@@ -1,6 +1,5 @@
 export { breakerVerdict, type AttemptEffects, type AttemptOutcome, type AttemptReport } from './attempt-report';
 export { chooseRegion, type Blocked, type ChoosePolicy, type RegionDecision, type RegionSnapshot } from './choose-region';
-export { systemClock, systemTimers, type Clock, type Timers } from './clock';
 export {
   itemDeadline,
   type AttemptRecord,

@@ -1,3 +1,4 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import {
   CircuitState,
   CountBreaker,
@@ -7,7 +8,6 @@ import {
   type IBackoff,
   type IHalfOpenAfterBackoffContext,
 } from 'cockatiel';
-import type { Clock } from './clock';
 
 export interface BreakerOptions {
   /** The breaker opens when more than this share of the recent requests failed (0 < ratio < 1). */

@@ -1,7 +1,7 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import { FailedPrecondition } from '@switchyard/service-kit/errors';
 import type { AttemptEffects, AttemptReport } from './attempt-report';
 import { chooseRegion, type ChoosePolicy, type RegionDecision, type RegionSnapshot } from './choose-region';
-import type { Clock } from './clock';
 import { servesModel, type RegionConfig } from './region-config';
 import { regionDistance, type RegionDistanceTable } from './region-distance';
 import { DEFAULT_BREAKER_OPTIONS, type BreakerOptions, type BreakerState } from './region-breaker';

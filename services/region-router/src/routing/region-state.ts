@@ -1,7 +1,7 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import type { AttemptEffects, AttemptReport } from './attempt-report';
 import { breakerVerdict } from './attempt-report';
 import { RegionBreaker, type BreakerOptions, type BreakerPass, type BreakerState } from './region-breaker';
-import type { Clock } from './clock';
 import { cooldownFromReport, reportedShare, shareAt, type RateLimitReport, type ReportedShare } from './rate-limit-report';
 
 export interface RegionHealthOptions {

@@ -1,6 +1,7 @@
 import type { regionV1 } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/service-kit';
-import { Failover, systemClock, systemTimers, type AttemptEvent, type RegionConfig, type RegionRouter, type Residency } from '../routing';
+import { systemClock, systemTimers } from '@switchyard/service-kit/clock';
+import { Failover, type AttemptEvent, type RegionConfig, type RegionRouter, type Residency } from '../routing';
 import { OpenAIStreamingUpstream } from '../upstream/openai-stream';
 import { streamAttemptTrace } from './stream-attempt-trace';
 import { streamDispatchHandler } from './stream-dispatch-handler';

@@ -1,5 +1,6 @@
+import { systemTimers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, InvalidArgument, Unavailable } from '@switchyard/service-kit/errors';
-import { Failover, RegionRouter, Residency, UpstreamError, defaultRegions, systemTimers, type AttemptEvent, type UpstreamCompletionRequest } from '../routing';
+import { Failover, RegionRouter, Residency, UpstreamError, defaultRegions, type AttemptEvent, type UpstreamCompletionRequest } from '../routing';
 import { StreamDispatcher, type StreamDispatchEvent, type StreamDispatchInput } from './stream-dispatcher';
 import type { OpenedStream, StreamingUpstream, StreamOpenOptions, StreamPart } from './streaming-upstream';
 

@@ -1,6 +1,7 @@
+import { systemTimers, type Clock, type Timers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, InvalidArgument, Unavailable, isSwitchyardError } from '@switchyard/service-kit/errors';
 import { countChatTokens } from '@switchyard/tokens';
-import { systemTimers, type AroundAttempt, type Clock, type Failover, type Residency, type Timers } from '../routing';
+import type { AroundAttempt, Failover, Residency } from '../routing';
 import { validateCompletionItem } from '../routing/dispatch-request';
 import type { OpenedStream, StreamingUpstream } from './streaming-upstream';
 

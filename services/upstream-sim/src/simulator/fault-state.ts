@@ -1,4 +1,4 @@
-import { seededRandom, type RandomSource } from './seeded-random';
+import { seededRandom, type RandomSource } from '@switchyard/service-kit/seeded-random';
 
 /** Behaviour that tests change at run time (POST /admin/faults). */
 export interface Faults {

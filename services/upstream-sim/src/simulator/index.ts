@@ -14,7 +14,6 @@ export {
   type RejectionReason,
   type SimulatorStats,
 } from './region-simulator';
-export { seededRandom, type RandomSource } from './seeded-random';
 export {
   MAX_ANSWER_WORDS,
   MIN_ANSWER_WORDS,

@@ -1,5 +1,5 @@
+import { seededRandom } from '@switchyard/service-kit/seeded-random';
 import { countTextTokens } from '@switchyard/tokens';
-import { seededRandom } from './seeded-random';
 import { stableHash } from './stable-hash';
 
 export interface ChatMessage {

@@ -1,4 +1,4 @@
-import { seededRandom } from './seeded-random';
+import { seededRandom } from '@switchyard/service-kit/seeded-random';
 import { stableHash } from './stable-hash';
 
 export const DEFAULT_EMBEDDING_DIMENSIONS = 1536;

@@ -1,5 +1,5 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import type { Redis } from 'ioredis';
-import type { Clock } from '../../caching/clock';
 import type { ScopedVectorIndex } from '../../vector-index';
 import { bufferToVector } from './entry-fields';
 

@@ -1,5 +1,5 @@
+import type { Clock } from '@switchyard/service-kit/clock';
 import { Redis } from 'ioredis';
-import type { Clock } from '../../caching/clock';
 import type { CacheStatus } from '../../caching/types';
 import { ScopedVectorIndex, type Candidate, type IndexedVector, type ScopedVectorIndexOptions } from '../../vector-index';
 import {

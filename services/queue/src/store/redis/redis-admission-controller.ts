@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchyard/service-kit';
+import { MAX_TIMER_DELAY_MS, systemClock, unrefTimers, type Clock, type TimerHandle, type Timers } from '@switchyard/service-kit/clock';
 import { Cancelled, DeadlineExpired, ResourceExhausted, Unavailable } from '@switchyard/service-kit/errors';
 import {
-  MAX_TIMER_DELAY_MS,
   PRIORITIES,
   checkLeaseId,
   checkPoolName,
   resolvePoolLimits,
   resolveRetryHint,
-  systemClock,
-  systemTimers,
   validateAcquire,
   validateAdmissionConfig,
   type AcquireRequest,
@@ -17,13 +15,10 @@ import {
   type AdmissionController,
   type AdmissionEvent,
   type AdmissionEventType,
-  type Clock,
   type Grant,
   type PoolStats,
   type Priority,
   type ResolvedPoolLimits,
-  type TimerHandle,
-  type Timers,
 } from '../../admission';
 import { channelPrefix, poolKey, poolsKey } from './keys';
 import { AdmissionScripts, type LapsedLease, type ScriptReply } from './redis-scripts';
@@ -44,6 +39,7 @@ export interface RedisAdmissionOptions {
   readonly commandTimeoutMs: number;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Default: timers that do not keep the process alive, since waiting requests and leases must not; the server does. */
   readonly timers?: Timers;
   readonly onEvent?: (event: AdmissionEvent) => void;
   readonly replicaId?: string;
@@ -115,7 +111,7 @@ export class RedisAdmissionController implements AdmissionController {
     if (options.failureMode === 'local' && !options.fallback) throw new Error('failure mode "local" needs a fallback controller');
     this.config = options.config;
     this.clock = options.clock ?? systemClock;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? unrefTimers;
     this.replicaId = options.replicaId ?? randomUUID();
     this.link = new RedisLink({
       url: options.url,

@@ -1,5 +1,4 @@
 import { seededRandom } from './seeded-random';
-import { stableHash } from './stable-hash';
 
 describe('seededRandom', () => {
   it('yields the same sequence for the same seed', () => {
@@ -7,6 +6,11 @@ describe('seededRandom', () => {
     const b = seededRandom(42);
     const first = Array.from({ length: 20 }, () => a());
     expect(Array.from({ length: 20 }, () => b())).toEqual(first);
+  });
+
+  it('is mulberry32, so recorded seeds (simulator runs, failing property-test cases) replay unchanged', () => {
+    const random = seededRandom(42);
+    expect([random(), random(), random()]).toEqual([0.6011037519201636, 0.44829055899754167, 0.8524657934904099]);
   });
 
   it('yields a different sequence for a different seed', () => {
@@ -25,22 +29,5 @@ describe('seededRandom', () => {
       buckets[Math.floor(x * 10)]!++;
     }
     for (const count of buckets) expect(count).toBeGreaterThan(900);
-  });
-});
-
-describe('stableHash', () => {
-  it('is stable across calls and sensitive to one character', () => {
-    expect(stableHash('hello')).toBe(stableHash('hello'));
-    expect(stableHash('hello')).not.toBe(stableHash('hellp'));
-    expect(stableHash('hello', 1)).not.toBe(stableHash('hello', 2));
-  });
-
-  it('returns an unsigned 32-bit integer', () => {
-    for (const text of ['', 'a', 'ü漢字', 'x'.repeat(1000)]) {
-      const h = stableHash(text);
-      expect(Number.isInteger(h)).toBe(true);
-      expect(h).toBeGreaterThanOrEqual(0);
-      expect(h).toBeLessThanOrEqual(0xffffffff);
-    }
   });
 });

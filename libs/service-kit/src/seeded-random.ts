@@ -1,3 +1,9 @@
+/**
+ * A reproducible source of randomness: simulations and property tests draw from it so a run, or a failing
+ * sequence, replays from its seed. This file imports nothing, so pure domain code may use it
+ * (`@switchyard/service-kit/seeded-random`).
+ */
+
 /** A source of numbers in [0, 1). */
 export type RandomSource = () => number;
 
@@ -9,6 +15,6 @@ export function seededRandom(seed: number): RandomSource {
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }

@@ -1,6 +1,0 @@
-/** Milliseconds since the epoch; injected so tests control time. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
