@@ -6,16 +6,19 @@
 //   <out>/dist/               the service's build output
 //   <out>/node_modules/       `npm ci --omit=dev` of the two files above, plus the workspace libraries the
 //                             service uses (their package.json and built files, never their sources)
-//   <out>/healthcheck.cjs     the container's gRPC health probe (deploy/docker/grpc-health-check.cjs)
+//   <out>/healthcheck.cjs     the container's health probe: grpc-health-check.cjs, or http-health-check.cjs for the
+//                             simulator (deploy/docker/service-images.cjs says which), because HEALTHCHECK cannot
+//                             take a build argument
 //
 // Usage (from the repository root, after `npx nx run <service>:build`):
 //   node deploy/docker/assemble-service.cjs <service> <out>
-// Every services/*/Dockerfile runs it in its build stage; tools/deploy-checks tests the plan it makes.
+// deploy/docker/Dockerfile runs it in its build stage; tools/deploy-checks tests the plan it makes.
 'use strict';
 
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { serviceImage } = require('./service-images.cjs');
 
 const WORKSPACE_ROOT = path.resolve(__dirname, '..', '..');
 /** Lib files that never belong in an image. */
@@ -51,7 +54,7 @@ async function planServiceImage(project, graph) {
   const allowedScripts = Object.entries(rootManifest.allowScripts ?? {})
     .filter(([name, allowed]) => allowed === true && JSON.parse(lockfile).packages[`node_modules/${name}`])
     .map(([name]) => name);
-  return { project, root: node.data.root, packageJson, lockfile, libs, allowedScripts };
+  return { project, root: node.data.root, packageJson, lockfile, libs, allowedScripts, healthCheck: serviceImage(project).healthCheck };
 }
 
 function projectGraph() {
@@ -108,7 +111,7 @@ async function assemble(project, outDir) {
       fs.cpSync(path.join(from, entry), path.join(to, entry), { recursive: true, filter: withoutSourceMaps });
     }
   }
-  fs.copyFileSync(path.join(__dirname, 'grpc-health-check.cjs'), path.join(outDir, 'healthcheck.cjs'));
+  fs.copyFileSync(path.join(__dirname, plan.healthCheck), path.join(outDir, 'healthcheck.cjs'));
   console.log(`assembled ${project} ${plan.packageJson.version} in ${outDir}: ${Object.keys(plan.packageJson.dependencies).length} npm dependencies, libs ${plan.libs.map((l) => l.packageName).join(', ')}`);
 }
 

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { declaredArgs, stageEnv } from '../docker/dockerfile';
+import { DOCKERFILE, instructionArgs, parsedDockerfile, runtimeStage, serviceImages } from '../docker/service-image';
 import { configProblems, configSchema, defaultPort, GRPC_SERVICES, isRuntimeVariable, packageVersion, PENDING_SETTINGS, WORKSPACE_ROOT, type ServiceName } from '../workspace';
 
 const COMPOSE_DIR = path.join(WORKSPACE_ROOT, 'deploy/compose');
@@ -21,6 +23,7 @@ const compose = parseYaml(fs.readFileSync(path.join(COMPOSE_DIR, 'compose.yaml')
 const services = compose.services;
 const switchyard = Object.entries(services).filter(([, s]) => s.build);
 const serviceOf = (name: string): ServiceName => (name.startsWith('upstream-sim') ? 'upstream-sim' : (name as ServiceName));
+const buildArgs = (service: ComposeService) => Object.fromEntries(Object.entries(service.build!.args ?? {}).map(([key, value]) => [key, String(value)]));
 /** Compose substitutes ${VAR:-default}; the defaults are what a laptop without those variables gets. */
 const substituted = (env: Record<string, string | number> = {}) =>
   Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}/g, '$1')]));
@@ -31,13 +34,27 @@ describe('deploy/compose/compose.yaml', () => {
     expect(Object.keys(services).some((name) => name.startsWith('upstream-sim'))).toBe(true);
   });
 
-  it.each(switchyard)('builds %s from its own Dockerfile, tagged with its package version', (name, service) => {
+  it.each(switchyard)('builds %s from deploy/docker/Dockerfile with the build arguments of its service, tagged with its package version', (name, service) => {
+    const target = serviceOf(name);
     expect(path.resolve(COMPOSE_DIR, service.build!.context)).toBe(WORKSPACE_ROOT);
-    expect(service.build!.dockerfile).toBe(`services/${serviceOf(name)}/Dockerfile`);
+    expect(service.build!.dockerfile).toBe(DOCKERFILE);
     expect(fs.existsSync(path.join(WORKSPACE_ROOT, service.build!.dockerfile))).toBe(true);
-    const version = packageVersion(serviceOf(name));
-    expect(service.image).toBe(`switchyard/${serviceOf(name)}:${version}`);
-    expect(String(service.build!.args?.VERSION)).toBe(version);
+    const version = packageVersion(target);
+    expect(service.image).toBe(`switchyard/${target}:${version}`);
+
+    // What the build gets: the arguments compose passes, else the Dockerfile's defaults; the table's, exactly.
+    const given = buildArgs(service);
+    const defaults = declaredArgs(parsedDockerfile());
+    expect(Object.keys(given).filter((key) => !(key in defaults))).toEqual([]);
+    const expected = serviceImages.imageBuildArgs(target, version);
+    expect(Object.fromEntries(Object.keys(expected).map((key) => [key, given[key] ?? defaults[key]]))).toEqual(expected);
+  });
+
+  it.each(switchyard)('runs %s on the port its image exposes', (name, service) => {
+    const image = runtimeStage(serviceOf(name), buildArgs(service));
+    const { portVar } = serviceImages.serviceImage(serviceOf(name));
+    const listens = substituted(service.environment)[portVar] ?? stageEnv(image)[portVar];
+    expect(instructionArgs(image, 'EXPOSE').flatMap((a) => a.split(/\s+/))).toContain(listens);
   });
 
   it.each(switchyard)('sets only variables %s reads, and its configuration parses', (name, service) => {
@@ -70,7 +87,7 @@ describe('deploy/compose/compose.yaml', () => {
       if (callee.build) {
         const calleeEnv = substituted(callee.environment);
         expect([target.key, target.port]).toEqual([target.key, Number(calleeEnv.GRPC_PORT ?? calleeEnv.SIM_PORT)]);
-        // Healthy means its gRPC health check answers SERVING (the image's HEALTHCHECK).
+        // Healthy means its image's HEALTHCHECK passes: grpc.health.v1 SERVING, or the simulator's /healthz.
         expect(service.depends_on![target.host]!.condition).toBe('service_healthy');
       }
     }

@@ -1,26 +1,46 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ALL_SERVICES, defaultPort, WORKSPACE_ROOT, type ServiceName } from '../workspace';
-import { baseImage, parseDockerfile, stageEnv, type Stage } from './dockerfile';
+import { ALL_SERVICES, configSchema, defaultPort, isRuntimeVariable, packageVersion, WORKSPACE_ROOT } from '../workspace';
+import { baseImage, declaredArgs, stageEnv, stageLabels, type Dockerfile, type Stage } from './dockerfile';
+import { instructionArgs as args, DOCKERFILE, parsedDockerfile, serviceDockerfile, serviceImages } from './service-image';
 
 const METRICS_PORT = '9464';
-const read = (service: ServiceName) => parseDockerfile(fs.readFileSync(path.join(WORKSPACE_ROOT, 'services', service, 'Dockerfile'), 'utf8'));
-const args = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
 describe('service images', () => {
-  it('has a Dockerfile for every application project under services/', () => {
+  it('has an image for every application project under services/, all from deploy/docker/Dockerfile, no copy beside a service', () => {
     const apps = fs
       .readdirSync(path.join(WORKSPACE_ROOT, 'services'))
       .filter((dir) => fs.existsSync(path.join(WORKSPACE_ROOT, 'services', dir, 'project.json')))
       .filter((dir) => JSON.parse(fs.readFileSync(path.join(WORKSPACE_ROOT, 'services', dir, 'project.json'), 'utf8')).projectType === 'application');
     expect(apps.sort()).toEqual([...ALL_SERVICES].sort());
-    expect(apps.filter((dir) => !fs.existsSync(path.join(WORKSPACE_ROOT, 'services', dir, 'Dockerfile')))).toEqual([]);
+    expect(Object.keys(serviceImages.SERVICE_IMAGES).sort()).toEqual([...ALL_SERVICES].sort());
+    expect(fs.existsSync(path.join(WORKSPACE_ROOT, DOCKERFILE))).toBe(true);
+    expect(apps.filter((dir) => fs.existsSync(path.join(WORKSPACE_ROOT, 'services', dir, 'Dockerfile')))).toEqual([]);
   });
 
-  describe.each(ALL_SERVICES)('services/%s/Dockerfile', (service) => {
-    const dockerfile = read(service);
-    const build = dockerfile.stages[0]!;
-    const runtime = dockerfile.stages.at(-1)!;
+  it('takes every build argument the table gives, and needs no other', () => {
+    const declared = declaredArgs(parsedDockerfile());
+    for (const service of ALL_SERVICES) {
+      const given = Object.keys(serviceImages.imageBuildArgs(service));
+      // An argument the Dockerfile does not declare is ignored with a warning: the image would silently lack it.
+      expect([service, given.filter((name) => !(name in declared))]).toEqual([service, []]);
+      // One it declares without a default must come from the table, or the build runs with an empty value.
+      const required = Object.entries(declared).filter(([, value]) => value === undefined).map(([name]) => name);
+      expect([service, required.filter((name) => !given.includes(name))]).toEqual([service, []]);
+    }
+  });
+
+  describe.each(ALL_SERVICES)('deploy/docker/Dockerfile built for %s', (service) => {
+    // Resolved before each test rather than while collecting them, so an argument a stage forgot to declare
+    // fails these tests with its reason instead of the whole file.
+    let dockerfile: Dockerfile;
+    let build: Stage;
+    let runtime: Stage;
+    beforeAll(() => {
+      dockerfile = serviceDockerfile(service);
+      build = dockerfile.stages[0]!;
+      runtime = dockerfile.stages.at(-1)!;
+    });
 
     it('builds in one stage and ships another, both from a base image pinned to an exact release', () => {
       expect(dockerfile.stages.length).toBeGreaterThanOrEqual(2);
@@ -30,11 +50,14 @@ describe('service images', () => {
       }
     });
 
-    it("compiles only this service's Nx build and assembles its production folder", () => {
-      const runs = args(build, 'RUN').join('\n');
-      expect(runs).toContain(`nx run ${service}:build`);
-      expect(runs).toContain(`deploy/docker/assemble-service.cjs ${service} /out`);
-      expect(runs).toMatch(/npm ci\b/);
+    it("checks its build arguments against the table, then compiles only this service's Nx build and assembles its production folder", () => {
+      const runs = args(build, 'RUN');
+      const check = runs.findIndex((run) => run.includes('deploy/docker/service-images.cjs check-build-args'));
+      const compile = runs.findIndex((run) => run.includes(`nx run ${service}:build`));
+      expect(check).toBeGreaterThanOrEqual(0);
+      expect(compile).toBeGreaterThan(check);
+      expect(runs.join('\n')).toContain(`deploy/docker/assemble-service.cjs ${service} /out`);
+      expect(runs.join('\n')).toMatch(/npm ci\b/);
     });
 
     it('ships no npm, no dev dependencies and no sources: only the assembled folder from the build stage', () => {
@@ -49,7 +72,7 @@ describe('service images', () => {
       expect(users[0]).toMatch(/^[1-9]\d*(:[1-9]\d*)?$/);
     });
 
-    it('exposes the port the service listens on, and the metrics port, bound to every interface', () => {
+    it('exposes the port the service listens on by default, and the metrics port, bound to every interface', () => {
       const port = String(defaultPort(service));
       const exposed = args(runtime, 'EXPOSE').flatMap((a) => a.split(/\s+/));
       expect(exposed.sort()).toEqual([port, METRICS_PORT].sort());
@@ -58,9 +81,27 @@ describe('service images', () => {
       expect(env).toMatchObject({ [hostVar]: '0.0.0.0', [portVar]: port, OTEL_EXPORTER_PROMETHEUS_HOST: '0.0.0.0', OTEL_EXPORTER_PROMETHEUS_PORT: METRICS_PORT, NODE_ENV: 'production' });
     });
 
-    it('starts node with telemetry preloaded, and checks its own health', () => {
+    it('sets only variables the service reads', () => {
+      const keys = new Set(Object.keys(configSchema(service).shape));
+      expect(Object.keys(stageEnv(runtime)).filter((name) => !keys.has(name) && !isRuntimeVariable(name))).toEqual([]);
+    });
+
+    it('labels the image with its name, what it does, its version and licence', () => {
+      const labels = stageLabels(runtime);
+      expect(labels).toEqual({
+        'org.opencontainers.image.title': `switchyard-${service}`,
+        'org.opencontainers.image.description': expect.stringMatching(new RegExp(`^Switchyard ${service}: \\S`)),
+        'org.opencontainers.image.version': packageVersion(service),
+        'org.opencontainers.image.licenses': 'Apache-2.0',
+      });
+    });
+
+    it('starts node with telemetry preloaded, and checks its own health with the probe it ships', () => {
       expect(args(runtime, 'ENTRYPOINT')).toEqual(['["node", "--require", "./dist/instrument.js", "dist/main.js"]']);
-      expect(args(runtime, 'HEALTHCHECK')).toHaveLength(1);
+      const healthChecks = args(runtime, 'HEALTHCHECK');
+      expect(healthChecks).toHaveLength(1);
+      // HEALTHCHECK expands no build argument; assemble-service.cjs puts the service's own probe in healthcheck.cjs.
+      expect(healthChecks[0]).toMatch(/ CMD \["node", "healthcheck\.cjs"\]$/);
     });
   });
 });

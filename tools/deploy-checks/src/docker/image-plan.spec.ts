@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ALL_SERVICES, WORKSPACE_ROOT } from '../workspace';
+import { serviceImages } from './service-image';
 
 interface ImagePlan {
   packageJson: { name: string; version: string; dependencies: Record<string, string>; devDependencies?: unknown };
   lockfile: string;
   libs: { project: string; packageName: string }[];
   allowedScripts: string[];
+  healthCheck: string;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -49,6 +51,15 @@ describe('image contents (deploy/docker/assemble-service.cjs)', () => {
     expect(Object.keys(plan.packageJson.dependencies).filter((name) => name.startsWith('@switchyard/'))).toEqual([]);
   });
 
+  it.each(ALL_SERVICES)('ships %s the health probe the table names, as the healthcheck.cjs its HEALTHCHECK runs', (service) => {
+    const plan = plans.get(service)!;
+
+    expect(plan.healthCheck).toBe(serviceImages.serviceImage(service).healthCheck);
+    expect(fs.existsSync(path.join(WORKSPACE_ROOT, 'deploy/docker', plan.healthCheck))).toBe(true);
+    // The gRPC probe needs grpc-js in the image; the HTTP probe needs nothing but node.
+    if (plan.healthCheck === 'grpc-health-check.cjs') expect(Object.keys(plan.packageJson.dependencies)).toContain('@grpc/grpc-js');
+  });
+
   it('prunes the lockfile to production packages with a single copy of @opentelemetry/api', () => {
     const plan = plans.get('region-router')!;
     const packages = (JSON.parse(plan.lockfile) as { packages: Record<string, { dev?: boolean; version?: string }> }).packages;
@@ -72,7 +83,12 @@ describe('images to rebuild for a change (deploy/docker/changed-images.cjs)', ()
   });
 
   it('rebuilds only the cache image for a change to the cache', async () => {
-    expect(await imagesToRebuild(['services/cache/src/main.ts', 'services/cache/Dockerfile'], graph)).toEqual(['cache']);
+    expect(await imagesToRebuild(['services/cache/src/main.ts', 'services/cache/package.json'], graph)).toEqual(['cache']);
+  });
+
+  it('rebuilds every image for a change to the one Dockerfile or its table of build arguments', async () => {
+    expect(await imagesToRebuild(['deploy/docker/Dockerfile'], graph)).toEqual([...ALL_SERVICES].sort());
+    expect(await imagesToRebuild(['deploy/docker/service-images.cjs'], graph)).toEqual([...ALL_SERVICES].sort());
   });
 
   it('rebuilds nothing for tests, docs or manifests', async () => {

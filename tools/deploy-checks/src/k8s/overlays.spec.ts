@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import { objectKey, type K8sObject } from '../kustomize/k8s-object';
 import { renderKustomization } from '../kustomize/render-kustomization';
 import { configProblems, configSchema, defaultPort, GRPC_SERVICES, isRuntimeVariable, packageVersion, PENDING_SETTINGS, WORKSPACE_ROOT, type ServiceName } from '../workspace';
-import { parseDockerfile } from '../docker/dockerfile';
+import { stageEnv } from '../docker/dockerfile';
+import { instructionArgs, runtimeStage, serviceImages } from '../docker/service-image';
 import { expansionOnlyVariables, podSpec, resolveEnv, type Container } from './pod-env';
 import { schemaProblems } from './schema-validation';
 import { unknownFieldProblems } from './unknown-fields';
@@ -123,10 +124,27 @@ describe.each(['dev', 'prod'])('deploy/k8s/overlays/%s', (overlay) => {
 
   it('runs each Switchyard pod as the user its image declares', () => {
     for (const deployment of deployments) {
-      const dockerfile = parseDockerfile(fs.readFileSync(path.join(WORKSPACE_ROOT, 'services', serviceOf(deployment)!, 'Dockerfile'), 'utf8'));
-      const user = dockerfile.stages.at(-1)!.instructions.find((i) => i.keyword === 'USER')!.args;
+      const [user] = instructionArgs(runtimeStage(serviceOf(deployment)!), 'USER');
       const { runAsUser, runAsGroup } = podSpec(deployment).securityContext as { runAsUser: number; runAsGroup: number };
       expect([deployment.metadata.name, `${runAsUser}:${runAsGroup}`]).toEqual([deployment.metadata.name, user]);
+    }
+  });
+
+  it('runs each Switchyard container on the port its image exposes, and its image checks health as Kubernetes probes it', () => {
+    for (const deployment of deployments) {
+      const service = serviceOf(deployment)!;
+      const image = runtimeStage(service);
+      const { portVar, healthCheck } = serviceImages.serviceImage(service);
+      const c = container(deployment);
+      const listens = resolveEnv(c, objects, external).values[portVar] ?? stageEnv(image)[portVar];
+      const exposed = instructionArgs(image, 'EXPOSE').flatMap((a) => a.split(/\s+/));
+      const served = c.ports?.find((p) => String(p.containerPort) === listens);
+      expect([deployment.metadata.name, listens, exposed.includes(listens!), served?.name]).toEqual([deployment.metadata.name, String(serviceImages.serviceImage(service).port), true, expect.any(String)]);
+      // The image's HEALTHCHECK (compose) and the pod's probes (Kubernetes) ask the same endpoint.
+      const probes = ['readinessProbe', 'livenessProbe'].map((name) => c[name] as { grpc?: { port: number }; httpGet?: { path: string; port: string | number } });
+      const probed = probes.map((probe) => (probe.grpc ? `grpc:${probe.grpc.port}` : `http:${probe.httpGet!.path}:${probe.httpGet!.port}`));
+      const expected = healthCheck === 'grpc-health-check.cjs' ? `grpc:${listens}` : `http:/healthz:${served!.name}`;
+      expect([deployment.metadata.name, probed]).toEqual([deployment.metadata.name, [expected, expected]]);
     }
   });
 
