@@ -116,17 +116,42 @@ describe('Batcher', () => {
     expect(events).toEqual([{ key: EMB, size: 2, waitMs: 100, reason: 'wait' }]);
   });
 
-  it('with maxWaitMs 0 dispatches each item synchronously, arming no timer', () => {
+  it('with maxWaitMs 0 arms no timer: what arrived in one event-loop turn leaves together at its end', () => {
     const time = manualTime(START);
+    const turnEnd: (() => void)[] = [];
     const dispatched: string[][] = [];
     const batcher = new Batcher<string, string>(
       { maxBatchSize: 4, maxWaitMs: 0, minSlackMs: 50 },
-      { ...time, dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))), onBatch: () => undefined },
+      {
+        ...time,
+        nextTurn: (callback) => void turnEnd.push(callback),
+        dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))),
+      },
     );
     void batcher.submit(EMB, 'a', NORMAL);
     void batcher.submit(EMB, 'b', NORMAL);
-    expect(dispatched).toEqual([['a'], ['b']]);
+    void batcher.submit(CHAT, 'c', NORMAL);
+    expect(dispatched).toEqual([]);
     expect(time.scheduledCount()).toBe(0);
+    turnEnd.splice(0).forEach((end) => end());
+    expect(dispatched).toEqual([['a', 'b'], ['c']]);
+
+    void batcher.submit(EMB, 'd', NORMAL);
+    turnEnd.splice(0).forEach((end) => end());
+    expect(dispatched).toEqual([['a', 'b'], ['c'], ['d']]);
+  });
+
+  it('with maxWaitMs 0 a batch that filled up before the turn ended is not sent twice', () => {
+    const turnEnd: (() => void)[] = [];
+    const dispatched: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      { maxBatchSize: 2, maxWaitMs: 0, minSlackMs: 50 },
+      { ...manualTime(START), nextTurn: (callback) => void turnEnd.push(callback), dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))) },
+    );
+    ['a', 'b', 'c'].forEach((item) => void batcher.submit(EMB, item, NORMAL));
+    expect(dispatched).toEqual([['a', 'b']]);
+    turnEnd.splice(0).forEach((end) => end());
+    expect(dispatched).toEqual([['a', 'b'], ['c']]);
   });
 
   it('reports each item its own batch wait, measured from its own arrival', async () => {

@@ -46,6 +46,8 @@ export interface BatcherDeps<Item, Result> {
   dispatch: DispatchBatch<Item, Result>;
   /** Weight of an item against options.maxBatchWeight (e.g. its number of embedding inputs). Default 1. */
   weigh?: (item: Item) => number;
+  /** Runs a callback at the end of the current event-loop turn (maxWaitMs 0). Default: setImmediate. */
+  nextTurn?: (callback: () => void) => void;
   /** Called as each batch is dispatched; the server turns it into metrics. Must not throw. */
   onBatch?: (event: BatchEvent) => void;
 }
@@ -69,6 +71,8 @@ interface PendingBatch<Item, Result> {
   waiters: Waiter<Item, Result>[];
   weight: number;
   timer: unknown;
+  /** Set when the batch leaves at the end of this event-loop turn (maxWaitMs 0). */
+  leavesThisTurn?: boolean;
   /** When the batch must leave: maxWaitMs after its first item, earlier if a member's deadline needs it. */
   dueAt: number;
 }
@@ -195,11 +199,24 @@ export class Batcher<Item, Result> {
 
     if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full');
     if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical');
-    // maxWaitMs 0 means "never wait": a zero-delay timer would still cost a timer turn (about 1 ms in Node).
-    if (batch.dueAt <= now) return this.flush(batch, 'wait');
+    if (batch.dueAt <= now) return this.leaveThisTurn(batch);
     const latestForMember = waiter.deadlineMs === undefined ? Infinity : waiter.deadlineMs - this.options.minSlackMs;
     if (latestForMember <= now) return this.flush(batch, 'deadline');
     if (latestForMember < batch.dueAt || batch.timer === undefined) this.schedule(batch, Math.min(batch.dueAt, latestForMember), now);
+  }
+
+  /**
+   * maxWaitMs 0: the batch leaves at the end of the current event-loop turn. A zero-delay timer would add about
+   * 1 ms to every request; flushing at once would send requests that arrived together one by one. At the end of
+   * the turn an idle batcher adds no wait, and a busy one (longer turns) still groups what arrived together.
+   */
+  private leaveThisTurn(batch: PendingBatch<Item, Result>): void {
+    if (batch.leavesThisTurn) return;
+    batch.leavesThisTurn = true;
+    const nextTurn = this.deps.nextTurn ?? ((callback) => setImmediate(callback));
+    nextTurn(() => {
+      if (this.pending.get(batch.key) === batch) this.flush(batch, 'wait');
+    });
   }
 
   /** (Re)arms the batch's one timer for `dueAt`; the flush reason says whether a deadline pulled it forward. */

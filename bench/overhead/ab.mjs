@@ -1,0 +1,144 @@
+// A/B of a code change: the same topology started from two built checkouts (this one, "after", and --baseline,
+// "before"), loaded alternately point by point in one run, so a hot-path change is measured side by side on the
+// same noisy machine. Reports p50/p99 and CPU seconds per 1 000 answered requests (all processes, upstream-sim included).
+// Usage (both checkouts built): node bench/overhead/ab.mjs --baseline /path/to/other/checkout
+//   [--topology processes|one-process] [--path grpc|http] [--rates 50,100,200] [--seconds 4] [--rounds 2] [--tracing off|on]
+// Bounded: rounds × rates × 2 points of --seconds each, every request with its own timeout, hard stop at 10 minutes.
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLoop, round } from './lib/load.mjs';
+import { cpuSeconds, startNode } from './lib/proc.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+const grpc = require('@grpc/grpc-js');
+const { gatewayV1 } = require('@switchyard/contracts');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const baseline = arg('baseline');
+if (!baseline || !fs.existsSync(path.join(baseline, 'libs/local-stack/dist/index.js'))) {
+  console.error('--baseline must name another built checkout of this repository');
+  process.exit(2);
+}
+const topology = arg('topology', 'processes');
+const via = arg('path', 'grpc');
+const rates = arg('rates', '50,100,200').split(',').map(Number);
+const seconds = Number(arg('seconds', 4));
+const rounds = Number(arg('rounds', 2));
+const tracing = arg('tracing', 'off');
+const MAX_RUN_MS = 10 * 60_000;
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-ab-'));
+delete process.env.REDIS_URL;
+
+const running = [];
+const cleanup = async () => {
+  for (const r of running.reverse()) await r.stop().catch(() => undefined);
+};
+setTimeout(() => {
+  console.error('A/B run exceeded 10 min: stopping');
+  cleanup().finally(() => process.exit(2));
+}, MAX_RUN_MS).unref();
+
+// Same settings as run.mjs: overhead, not policy.
+const env = {
+  OTEL_METRICS_EXPORTER: 'none',
+  OTEL_LOGS_EXPORTER: 'none',
+  BATCHER_MAX_WAIT_MS: '0',
+  QUEUE_MAX_CONCURRENT: '100000',
+  QUEUE_MAX_QUEUE_SIZE: '100000',
+};
+const sink = await startNode('otlp-sink', [path.join(here, 'otlp-sink.mjs')], { logFile: path.join(logDir, 'sink.log') });
+running.push(sink);
+const tracingEnv = tracing === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.address, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' } : { OTEL_TRACES_EXPORTER: 'none' };
+
+async function startSide(label, checkout) {
+  const { startStack, startServiceProcess } = require(path.join(checkout, 'libs/local-stack/dist/index.js'));
+  const sim = await startServiceProcess({
+    name: 'upstream-sim',
+    dir: path.join(checkout, 'services/upstream-sim'),
+    env: { ...env, OTEL_TRACES_EXPORTER: 'none', SIM_REGION: 'eastus', SIM_PORT: '0', SIM_LATENCY_MS: '0', SIM_TPM_LIMIT: '1000000000', SIM_RPM_LIMIT: '1000000000' },
+    logFile: path.join(logDir, `${label}-sim.log`),
+  });
+  running.push(sim);
+  const regions = JSON.stringify([{ name: 'eastus', provider: 'openai', baseUrl: `${sim.address}/v1`, capacityTpm: 1_000_000_000, capacityRpm: 1_000_000_000 }]);
+  const stack = await startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...env, ...tracingEnv } });
+  running.push(stack);
+  const pids = [...stack.services.filter((s) => !s.name.startsWith('upstream-sim')), sim].map((s) => ({ name: s.name, pid: s.pid }));
+  return { label, checkout, stack, pids, send: via === 'http' ? httpSender(stack.gatewayHttpUrl) : grpcSender(stack.gatewayAddress) };
+}
+
+let seq = 0;
+const prompt = () => `A/B question ${process.pid}-${seq++}: summarise the trade-offs of open-loop load generation in two sentences.`;
+function grpcSender(address) {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure());
+  const identity = (b) => b;
+  return () =>
+    new Promise((resolve, reject) => {
+      const md = new grpc.Metadata();
+      md.set('authorization', 'Bearer sk-switchyard-dev-a');
+      const body = Buffer.from(
+        gatewayV1.CompleteRequest.encode(
+          gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: prompt() }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
+        ).finish(),
+      );
+      client.makeUnaryRequest(gatewayV1.GatewayService.complete.path, identity, identity, body, md, { deadline: Date.now() + 5_000 }, (err) => (err ? reject(err) : resolve()));
+    });
+}
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function httpSender(baseUrl) {
+  const url = new URL(`${baseUrl}/v1/chat/completions`);
+  return () =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt() }], max_tokens: 64 });
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer sk-switchyard-dev-a' };
+      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, timeout: 5_000, headers }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+async function point(side, rate) {
+  const before = side.pids.map((p) => cpuSeconds(p.pid));
+  const r = await openLoop(rate, seconds, side.send);
+  const cpu = side.pids.reduce((sum, p, i) => sum + (cpuSeconds(p.pid) - before[i]), 0);
+  return { ...r, cpuPer1k: round((cpu / Math.max(1, r.ok)) * 1000, 2) };
+}
+
+try {
+  const sides = [await startSide('after', root), await startSide('before', baseline)];
+  console.log(`A/B ${topology} over ${via}, tracing ${tracing}: after = ${root}, before = ${baseline}; logs ${logDir}`);
+  for (const side of sides) await openLoop(50, 2, side.send); // warm-up
+  const rows = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const rate of rates) {
+      // Alternate which side goes first so neither always follows the other's load.
+      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+        const row = { side: side.label, rate, ...(await point(side, rate)) };
+        rows.push(row);
+        console.log(`${side.label.padEnd(6)} ${String(rate).padStart(4)}/s  ok ${row.ok} err ${row.errors}  p50 ${row.p50} p99 ${row.p99} ms  cpu ${row.cpuPer1k} s/1k${row.firstError ? `  first error: ${row.firstError}` : ''}`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    }
+  }
+  console.log('\nmedian over rounds (after ÷ before):');
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  for (const rate of rates) {
+    const of = (label, key) => median(rows.filter((x) => x.side === label && x.rate === rate && x[key] !== null).map((x) => x[key]));
+    const cells = ['p50', 'p99', 'cpuPer1k'].map((k) => `${k} ${of('after', k)} vs ${of('before', k)} (${round(of('after', k) / of('before', k), 2)}×)`);
+    console.log(`${String(rate).padStart(4)}/s  ${cells.join('   ')}`);
+  }
+} finally {
+  await cleanup();
+}
