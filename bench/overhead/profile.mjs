@@ -39,7 +39,7 @@ const stack = await startStack({
   env: {
     OTEL_METRICS_EXPORTER: 'none',
     ...(tracing === 'off' ? { OTEL_TRACES_EXPORTER: 'none' } : {}),
-    BATCHER_MAX_WAIT_MS: process.env.BWAIT ?? '0',
+    BATCHER_MAX_WAIT_MS: '0',
     QUEUE_MAX_CONCURRENT: '100000',
     SIM_TPM_LIMIT: '1000000000',
     SIM_RPM_LIMIT: '1000000000',
@@ -81,7 +81,7 @@ await openLoop(30, 2, send); // warm-up
 for (const service of new Set(stack.services.filter((p) => !p.name.startsWith('upstream-sim')))) process.kill(service.pid, 'SIGUSR2');
 await new Promise((resolve) => setTimeout(resolve, 200));
 const result = await openLoop(rate, seconds, send);
-console.log(`${topology} over ${via}: ${result.ok} ok, ${result.errors} errors, p50 ${result.p50} ms, p99 ${result.p99} ms${result.firstError ? `, first error: ${result.firstError}` : ""}`);
+console.log(`${topology} over ${via}: ${result.ok} ok, ${result.errors} errors, p50 ${result.p50} ms, p99 ${result.p99} ms${result.firstError ? `, first error: ${result.firstError}` : ''}`);
 client.close();
 await stack.stop();
 
