@@ -17,12 +17,19 @@ export interface AgreedMetric {
 }
 
 export const AGREED_METRICS: readonly AgreedMetric[] = [
-  { name: 'switchyard.gateway.duration', kind: 'histogram', unit: 'ms', attributes: [], service: 'api-gateway', description: 'Time from receiving a request to answering it' },
+  {
+    name: 'switchyard.gateway.duration',
+    kind: 'histogram',
+    unit: 'ms',
+    attributes: ['operation', 'transport', 'outcome', 'cache'],
+    service: 'api-gateway',
+    description: 'Time from receiving a request to answering it',
+  },
   {
     name: 'switchyard.gateway.overhead',
     kind: 'histogram',
     unit: 'ms',
-    attributes: [],
+    attributes: ['operation', 'transport', 'outcome', 'cache'],
     service: 'api-gateway',
     description: "Gateway time minus the upstream's time: what Switchyard itself adds",
   },

@@ -1,40 +1,49 @@
+import { status } from '@grpc/grpc-js';
 import { gatewayV1 } from '@switchyard/contracts';
-import { serverStream, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
-import { InvalidArgument } from '@switchyard/service-kit/errors';
+import { serverStream, toGrpcError, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
+import { InvalidArgument, isSwitchyardError } from '@switchyard/service-kit/errors';
 import { activeTraceId } from '@switchyard/telemetry';
 import type { CallInfo, FrontDoor } from './front-door/front-door';
 import { requireDecoded, tolerantDefinition } from './grpc/tolerant-definition';
+import type { GatewayOutcome, ObservedCall } from './metrics/gateway-call';
+import type { GatewayMetrics } from './metrics/gateway-metrics';
 
-/** gRPC handlers of switchyard.gateway.v1.Gateway: proto <-> the front door, nothing else. */
-export function gatewayBinding(frontDoor: FrontDoor, logger: Logger): ServiceBinding {
+/** gRPC handlers of switchyard.gateway.v1.Gateway: proto <-> the front door, each call timed for the gateway metrics. */
+export function gatewayBinding(frontDoor: FrontDoor, logger: Logger, metrics: GatewayMetrics): ServiceBinding {
   const implementation: gatewayV1.GatewayServer = {
-    complete: unary(logger, 'Complete', async (request: gatewayV1.CompleteRequest, ctx): Promise<gatewayV1.CompleteResponse> => {
-      admit(frontDoor, ctx, request, 'CompleteRequest');
-      const { result } = await frontDoor.complete(callInfo(ctx), request);
-      return { content: result.content, usage: result.usage, route: result.route, traceId: activeTraceId() };
-    }),
-    embed: unary(logger, 'Embed', async (request: gatewayV1.EmbedRequest, ctx): Promise<gatewayV1.EmbedResponse> => {
-      admit(frontDoor, ctx, request, 'EmbedRequest');
-      const { result } = await frontDoor.embed(callInfo(ctx), request);
-      return { ...result, traceId: activeTraceId() };
-    }),
-    streamComplete: serverStream(logger, 'StreamComplete', async (request: gatewayV1.StreamCompleteRequest, ctx, send) => {
-      admit(frontDoor, ctx, request, 'StreamCompleteRequest');
-      if (!request.request) throw new InvalidArgument('request', 'is required: the CompleteRequest to stream');
-      for await (const event of frontDoor.streamComplete(callInfo(ctx), request.request)) {
-        switch (event.type) {
-          case 'started':
-            await send({ event: { $case: 'started', value: { route: event.route, traceId: activeTraceId() } } });
-            break;
-          case 'delta':
-            await send({ event: { $case: 'delta', value: { content: event.content } } });
-            break;
-          case 'finished':
-            await send({ event: { $case: 'finished', value: { usage: event.usage, finishReason: event.finishReason } } });
-            break;
+    complete: unary(logger, 'Complete', (request: gatewayV1.CompleteRequest, ctx) =>
+      metrics.measure('complete', 'grpc', grpcOutcome(ctx), async (observed): Promise<gatewayV1.CompleteResponse> => {
+        admit(frontDoor, ctx, request, 'CompleteRequest');
+        const { result } = await frontDoor.complete(callInfo(ctx, observed), request);
+        return { content: result.content, usage: result.usage, route: result.route, traceId: activeTraceId() };
+      }),
+    ),
+    embed: unary(logger, 'Embed', (request: gatewayV1.EmbedRequest, ctx) =>
+      metrics.measure('embed', 'grpc', grpcOutcome(ctx), async (observed): Promise<gatewayV1.EmbedResponse> => {
+        admit(frontDoor, ctx, request, 'EmbedRequest');
+        const { result } = await frontDoor.embed(callInfo(ctx, observed), request);
+        return { ...result, traceId: activeTraceId() };
+      }),
+    ),
+    streamComplete: serverStream(logger, 'StreamComplete', (request: gatewayV1.StreamCompleteRequest, ctx, send) =>
+      metrics.measure('stream_complete', 'grpc', grpcOutcome(ctx), async (observed) => {
+        admit(frontDoor, ctx, request, 'StreamCompleteRequest');
+        if (!request.request) throw new InvalidArgument('request', 'is required: the CompleteRequest to stream');
+        for await (const event of frontDoor.streamComplete(callInfo(ctx, observed), request.request)) {
+          switch (event.type) {
+            case 'started':
+              await send({ event: { $case: 'started', value: { route: event.route, traceId: activeTraceId() } } });
+              break;
+            case 'delta':
+              await send({ event: { $case: 'delta', value: { content: event.content } } });
+              break;
+            case 'finished':
+              await send({ event: { $case: 'finished', value: { usage: event.usage, finishReason: event.finishReason } } });
+              break;
+          }
         }
-      }
-    }),
+      }),
+    ),
   };
   return { name: 'switchyard.gateway.v1.Gateway', definition: tolerantDefinition(gatewayV1.GatewayService), implementation };
 }
@@ -45,7 +54,18 @@ function admit(frontDoor: FrontDoor, ctx: CallContext, request: unknown, message
   requireDecoded(request, messageName);
 }
 
-function callInfo(ctx: CallContext): CallInfo {
+function callInfo(ctx: CallContext, observed?: ObservedCall): CallInfo {
   const header = ctx.metadata.get('authorization')[0];
-  return { authorization: typeof header === 'string' ? header : undefined, deadline: ctx.deadline, signal: ctx.signal };
+  return { authorization: typeof header === 'string' ? header : undefined, deadline: ctx.deadline, signal: ctx.signal, observed };
+}
+
+/**
+ * The status code the caller will get for an error, as service-kit's handlers choose it: a non-Switchyard error
+ * thrown after the call was cancelled or timed out is reported as that cancellation.
+ */
+function grpcOutcome(ctx: CallContext): (err: unknown) => GatewayOutcome {
+  return (err) => {
+    const cause = ctx.signal.aborted && !isSwitchyardError(err) ? ctx.signal.reason : err;
+    return status[toGrpcError(cause).code].toLowerCase();
+  };
 }

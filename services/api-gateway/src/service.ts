@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { defineService, type Logger } from '@switchyard/service-kit';
+import { getMeter } from '@switchyard/telemetry';
 import { Redis } from 'ioredis';
 import { loadApiKeysFile } from './auth/api-key-config';
 import { ApiKeyAuthenticator } from './auth/api-keys';
@@ -8,6 +9,7 @@ import { FrontDoor } from './front-door/front-door';
 import { ModelCatalog } from './front-door/model-catalog';
 import { startHttpApi } from './http/http-api';
 import { tenantLimitLookup, TenantRateLimiter, type RateLimitStore } from './limits';
+import { gatewayMetrics } from './metrics/gateway-metrics';
 import type { GatewayPorts, PipelineObserver } from './pipeline/ports';
 import { gatewayBinding } from './server';
 import { FallbackRateLimitStore } from './store/fallback-rate-limit-store';
@@ -68,6 +70,7 @@ export const gatewayService = defineService({
       defaultDeadlineMs: config.GATEWAY_DEFAULT_DEADLINE_MS,
       defaultEmbeddingModel: config.DEFAULT_EMBEDDING_MODEL,
     });
+    const metrics = gatewayMetrics(getMeter('api-gateway'));
     const http = await startHttpApi({
       host: config.GATEWAY_HTTP_HOST,
       port: config.GATEWAY_HTTP_PORT,
@@ -75,10 +78,11 @@ export const gatewayService = defineService({
       logger,
       maxBodyBytes: config.GATEWAY_HTTP_MAX_BODY_BYTES,
       maxDeadlineMs: config.GATEWAY_MAX_DEADLINE_MS,
+      metrics,
     });
     logger.info({ http_address: http.url, tenants: tenants.size, fleet_limits: Boolean(redis) }, 'OpenAI-compatible HTTP API listening');
     return {
-      bindings: [gatewayBinding(frontDoor, logger)],
+      bindings: [gatewayBinding(frontDoor, logger, metrics)],
       readyDetails: { http_address: http.url, http_port: http.port },
       close: async () => {
         await http.close(HTTP_DRAIN_MS);

@@ -3,6 +3,7 @@ import { runInCallScope, type CallScope } from '@switchyard/service-kit';
 import { trace } from '@switchyard/telemetry';
 import type { ApiKeyAuthenticator } from '../auth/api-keys';
 import { estimateTokens, type Admission, type QuotaSnapshot, type TenantRateLimiter } from '../limits';
+import type { ObservedCall } from '../metrics/gateway-call';
 import { completeRequest, type CompleteResult } from '../pipeline/complete';
 import { embedRequest, type EmbedResult } from '../pipeline/embed';
 import type { IntervalTimers } from '../pipeline/lease';
@@ -10,6 +11,7 @@ import type { GatewayPorts, PipelineObserver } from '../pipeline/ports';
 import { streamCompleteRequest, type CompletionStreamEvent } from '../pipeline/stream-complete';
 import { validateComplete, validateEmbed, type CompleteInput, type EmbedInput, type RequestLimits } from '../validation/validate-request';
 import type { ModelCatalog } from './model-catalog';
+import { observedPorts } from './observed-ports';
 import { scopedStream } from './scoped-stream';
 
 /** What a transport knows about the call it is serving. */
@@ -20,6 +22,8 @@ export interface CallInfo {
   deadline?: Date;
   /** Aborts when the caller goes away. */
   signal: AbortSignal;
+  /** The call as the gateway's metrics see it: the front door adds what it learns of the cache and the upstream. */
+  observed?: ObservedCall;
 }
 
 export interface Served<T> {
@@ -54,12 +58,13 @@ export class FrontDoor {
   async complete(call: CallInfo, request: CompleteInput): Promise<Served<CompleteResult>> {
     const tenant = this.authenticate(call.authorization);
     const input = validateComplete(request, this.options.limits);
+    if (call.observed) call.observed.cacheBypassed = input.cacheBypass;
     const admission = await this.admit(tenant, estimateTokens(input.messages.map((m) => m.content)));
     const result = await this.settled(admission, () =>
-      this.inScope(call, () => completeRequest(tenant, input, this.options.ports, this.options.observer, this.options.timers)),
+      this.inScope(call, () => completeRequest(tenant, input, this.portsFor(call), this.options.observer, this.options.timers)),
       (done) => (done.route.cache === gatewayV1.CacheStatus.CACHE_STATUS_MISS ? done.usage.inputTokens + done.usage.outputTokens : 0),
     );
-    annotate(result.route);
+    annotate(result.route, call.observed);
     return { tenant, quota: admission.quota, result };
   }
 
@@ -78,11 +83,11 @@ export class FrontDoor {
     const result = await this.settled(admission, () =>
       this.inScope(call, async () => {
         await this.options.catalog.requireEmbeddingModel(input.model);
-        return embedRequest(tenant, input, this.options.ports, this.options.observer, this.options.timers);
+        return embedRequest(tenant, input, this.portsFor(call), this.options.observer, this.options.timers);
       }),
       (done) => done.usage.inputTokens,
     );
-    annotate(result.route);
+    annotate(result.route, call.observed);
     return { tenant, quota: admission.quota, result };
   }
 
@@ -94,14 +99,15 @@ export class FrontDoor {
   private async *streamEvents(call: CallInfo, request: CompleteInput): AsyncGenerator<FrontDoorStreamEvent, void, undefined> {
     const tenant = this.authenticate(call.authorization);
     const input = validateComplete(request, this.options.limits);
+    if (call.observed) call.observed.cacheBypassed = input.cacheBypass;
     const admission = await this.admit(tenant, estimateTokens(input.messages.map((m) => m.content)));
     yield { type: 'admitted', tenant, quota: admission.quota };
     let cached = false;
     let used = 0;
     try {
-      for await (const event of streamCompleteRequest(tenant, input, this.options.ports, this.options.observer, this.options.timers)) {
+      for await (const event of streamCompleteRequest(tenant, input, this.portsFor(call), this.options.observer, this.options.timers)) {
         if (event.type === 'started') {
-          annotate(event.route);
+          annotate(event.route, call.observed);
           cached = event.route.cache !== gatewayV1.CacheStatus.CACHE_STATUS_MISS;
         }
         if (event.type === 'finished' && !cached) used = event.usage.inputTokens + event.usage.outputTokens;
@@ -135,6 +141,10 @@ export class FrontDoor {
     }
   }
 
+  private portsFor(call: CallInfo): GatewayPorts {
+    return call.observed ? observedPorts(this.options.ports, call.observed) : this.options.ports;
+  }
+
   private inScope<T>(call: CallInfo, fn: () => Promise<T>): Promise<T> {
     return runInCallScope(this.scopeOf(call), fn);
   }
@@ -145,10 +155,18 @@ export class FrontDoor {
   }
 }
 
-function annotate(route: gatewayV1.Route): void {
+const CACHE_ANSWER: Partial<Record<gatewayV1.CacheStatus, ObservedCall['cacheAnswer']>> = {
+  [gatewayV1.CacheStatus.CACHE_STATUS_MISS]: 'miss',
+  [gatewayV1.CacheStatus.CACHE_STATUS_EXACT]: 'exact',
+  [gatewayV1.CacheStatus.CACHE_STATUS_SEMANTIC]: 'semantic',
+};
+
+/** The route on the request's span, and what the cache said on the call's metrics. */
+function annotate(route: gatewayV1.Route, observed: ObservedCall | undefined): void {
   trace.getActiveSpan()?.setAttributes({
     'switchyard.model': route.model,
     'switchyard.cache': gatewayV1.cacheStatusToJSON(route.cache),
     'switchyard.region': route.region,
   });
+  if (observed) observed.cacheAnswer = CACHE_ANSWER[route.cache] ?? 'miss';
 }

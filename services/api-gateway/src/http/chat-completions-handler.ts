@@ -1,4 +1,5 @@
 import type { QuotaSnapshot } from '../limits';
+import type { ObservedCall } from '../metrics/gateway-call';
 import { parseChatCompletionRequest } from './chat-completion-request';
 import type { HttpContext } from './http-context';
 import { failureOf, internalFailure } from './openai-error';
@@ -6,11 +7,19 @@ import { chatCompletion, completionChunk, completionId, usageChunk, type ChunkCo
 import { SseWriter } from './sse-writer';
 import { quotaHeaders, routeHeaders } from './switchyard-headers';
 
-/** POST /v1/chat/completions: one JSON answer, or server-sent events with `stream: true`. */
-export async function handleChatCompletions(ctx: HttpContext): Promise<void> {
+/**
+ * POST /v1/chat/completions: one JSON answer, or server-sent events with `stream: true`. Timed as a `complete`
+ * until the body says it is a stream.
+ */
+export function handleChatCompletions(ctx: HttpContext): Promise<void> {
+  return ctx.measured('complete', (observed) => answerChatCompletion(ctx, observed));
+}
+
+async function answerChatCompletion(ctx: HttpContext, observed: ObservedCall): Promise<void> {
   const { headers, body } = await ctx.admitAndRead();
   const request = parseChatCompletionRequest(body, headers);
-  const call = ctx.call(headers.deadline);
+  if (request.stream) observed.operation = 'stream_complete';
+  const call = ctx.call(headers.deadline, observed);
   const id = completionId(ctx.traceId);
   const created = Math.floor(Date.now() / 1000);
 
@@ -51,6 +60,8 @@ export async function handleChatCompletions(ctx: HttpContext): Promise<void> {
     if (!sse.started) throw new Error('the completion stream ended before it started');
   } catch (err) {
     if (!sse.started) throw err;
+    // The status line already said 200: the error goes out as an event, and the metrics still count it.
+    observed.failed(err);
     const failure = failureOf(err);
     if (!failure) ctx.logger.error({ err }, 'chat completion stream failed');
     sse.fail((failure ?? internalFailure()).body);

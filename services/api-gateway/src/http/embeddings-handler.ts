@@ -4,11 +4,13 @@ import { embeddingList } from './openai-responses';
 import { quotaHeaders, routeHeaders } from './switchyard-headers';
 
 /** POST /v1/embeddings. */
-export async function handleEmbeddings(ctx: HttpContext): Promise<void> {
-  const { headers, body } = await ctx.admitAndRead();
-  const request = parseEmbeddingRequest(body, headers);
-  const served = await ctx.frontDoor.embed(ctx.call(headers.deadline), request.input).catch((err: unknown) => {
-    throw asOpenAIField(err);
+export function handleEmbeddings(ctx: HttpContext): Promise<void> {
+  return ctx.measured('embed', async (observed) => {
+    const { headers, body } = await ctx.admitAndRead();
+    const request = parseEmbeddingRequest(body, headers);
+    const served = await ctx.frontDoor.embed(ctx.call(headers.deadline, observed), request.input).catch((err: unknown) => {
+      throw asOpenAIField(err);
+    });
+    ctx.sendJson(200, embeddingList(served.result, request.encoding), { ...routeHeaders(served.result.route, false), ...quotaHeaders(served.quota) });
   });
-  ctx.sendJson(200, embeddingList(served.result, request.encoding), { ...routeHeaders(served.result.route, false), ...quotaHeaders(served.quota) });
 }

@@ -1,5 +1,6 @@
 import { gatewayV1, type batcherV1 } from '@switchyard/contracts';
 import { Unavailable } from '@switchyard/service-kit/errors';
+import { getMeter } from '@switchyard/telemetry';
 import OpenAI from 'openai';
 import pino from 'pino';
 import { fakePorts, hit, recordingObserver, settle, upstreamStream } from '../../test/support/fake-ports';
@@ -7,6 +8,7 @@ import { ApiKeyAuthenticator } from '../auth/api-keys';
 import { FrontDoor } from '../front-door/front-door';
 import { ModelCatalog } from '../front-door/model-catalog';
 import { TenantRateLimiter, tenantLimitLookup } from '../limits';
+import { gatewayMetrics } from '../metrics/gateway-metrics';
 import { MemoryRateLimitStore } from '../store/memory-rate-limit-store';
 import { startHttpApi, type RunningHttpApi } from './http-api';
 
@@ -38,7 +40,9 @@ describe('OpenAI-compatible HTTP API (in process)', () => {
       defaultDeadlineMs: 5000,
       defaultEmbeddingModel: 'text-embedding-3-small',
     });
-    api = await startHttpApi({ host: '127.0.0.1', port: 0, frontDoor, logger: pino({ level: 'silent' }), maxBodyBytes: 64 * 1024, maxDeadlineMs: 60_000 });
+    // No meter provider here, so the metrics are no-ops; gateway-metrics.spec.ts reads them.
+    const metrics = gatewayMetrics(getMeter('api-gateway'));
+    api = await startHttpApi({ host: '127.0.0.1', port: 0, frontDoor, logger: pino({ level: 'silent' }), maxBodyBytes: 64 * 1024, maxDeadlineMs: 60_000, metrics });
     client = new OpenAI({ baseURL: `${api.url}/v1`, apiKey: KEY, maxRetries: 0 });
   });
 

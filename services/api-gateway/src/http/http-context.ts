@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@switchyard/service-kit';
+import { isSwitchyardError } from '@switchyard/service-kit/errors';
 import type { CallInfo, FrontDoor } from '../front-door/front-door';
+import { outcomeOfError, type GatewayOperation, type GatewayOutcome, type ObservedCall } from '../metrics/gateway-call';
+import type { GatewayMetrics } from '../metrics/gateway-metrics';
+import { HttpRefusal } from './openai-error';
 import { readJsonBody } from './read-json-body';
 import { readSwitchyardHeaders, type SwitchyardRequestHeaders } from './switchyard-headers';
 
@@ -8,6 +12,7 @@ export interface HttpApiSettings {
   maxBodyBytes: number;
   /** Upper bound of x-switchyard-timeout-ms. */
   maxDeadlineMs: number;
+  metrics: GatewayMetrics;
 }
 
 /** One HTTP request being served. */
@@ -40,8 +45,21 @@ export class HttpContext {
     return { headers, body };
   }
 
-  call(deadline?: Date): CallInfo {
-    return { authorization: this.authorization, deadline, signal: this.signal };
+  /** `observed` is given for the calls the gateway metrics time (completions and embeddings, not model lists). */
+  call(deadline?: Date, observed?: ObservedCall): CallInfo {
+    return { authorization: this.authorization, deadline, signal: this.signal, observed };
+  }
+
+  /** Times this request for the gateway metrics, from the handler's start to its last byte written, errors included. */
+  measured(operation: GatewayOperation, run: (observed: ObservedCall) => Promise<void>): Promise<void> {
+    return this.settings.metrics.measure(operation, 'http', (err) => this.outcomeOf(err), run);
+  }
+
+  /** The same names as over gRPC: an HTTP-only refusal (unreadable body) is the caller's invalid argument. */
+  private outcomeOf(err: unknown): GatewayOutcome {
+    if (err instanceof HttpRefusal) return 'invalid_argument';
+    // As over gRPC, whatever breaks once the client went away is that cancellation.
+    return outcomeOfError(this.signal.aborted && !isSwitchyardError(err) ? this.signal.reason : err);
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
