@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '@switchyard/service-kit/clock';
 import type { SimulatorConfig } from '../config';
-import { NO_FAULTS, RegionSimulator, type Clock } from '../simulator';
+import { NO_FAULTS, RegionSimulator } from '../simulator';
 import type { RequestLogger } from './request-context';
 import { createRequestHandler } from './request-handler';
 
@@ -21,7 +22,6 @@ export interface SimulatorDependencies {
   logger?: RequestLogger;
 }
 
-const systemClock: Clock = { now: () => Date.now() };
 const silentLogger: RequestLogger = { debug: () => undefined, warn: () => undefined };
 
 /** Starts one region of the upstream simulator on SIM_HOST:SIM_PORT. */

@@ -1,4 +1,3 @@
-export type { Clock } from './clock';
 export { FaultState, NO_FAULTS, type Faults } from './fault-state';
 export { RATE_WINDOW_MS, SlidingRateWindow, type Admission, type RateLimits, type RateSnapshot } from './rate-window';
 export {

@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '@switchyard/service-kit/clock';
 
 export const RATE_WINDOW_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import { InvalidArgument, NotFound } from '@switchyard/service-kit/errors';
 import { countChatTokens, countTextTokens } from '@switchyard/tokens';
-import type { Clock } from './clock';
+import type { Clock } from '@switchyard/service-kit/clock';
 import { FaultState, type Faults } from './fault-state';
 import { SlidingRateWindow, type Admission, type RateLimits, type RateSnapshot } from './rate-window';
 import { simulateAnswer, type ChatMessage, type FinishReason } from './simulated-answer';

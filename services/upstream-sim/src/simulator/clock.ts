@@ -1,4 +1,0 @@
-/** Milliseconds since the epoch; injected so tests control time. */
-export interface Clock {
-  now(): number;
-}
