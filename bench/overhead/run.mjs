@@ -2,7 +2,7 @@
 // Usage (after `npx nx run-many -t build`): node bench/overhead/run.mjs [--seconds 4] [--sat-seconds 3] [--quick]
 //   [--only floor,http-portkey,...]  (an A/B check of some variants; results are printed, not written to docs/)
 // Everything listens on 127.0.0.1. Bounded: fixed points of --seconds each, a saturation search of at most
-// SAT_STEPS points per variant, each request with its own timeout, and a hard stop at MAX_RUN_MS.
+// SAT_STEPS steps (2 points at most each) per variant, each request with its own timeout, and a hard stop at MAX_RUN_MS.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -284,14 +284,22 @@ async function main() {
     }
   }
 
-  console.log('\nsaturation search (offered rate grows ×1.3 per step while errors ≤ 1%, achieved ≥ 95% of offered, p99 < 1 s):');
+  console.log('\nsaturation search (offered rate grows ×1.3 per step while errors ≤ 1%, achieved ≥ 95% of offered, p99 < 1 s; a failed step is repeated once):');
   const saturation = {};
   const searching = new Map(all.map((v) => [v.id, { variant: v, rate: v.id.startsWith('http') ? HTTP_SAT_START : Math.min(...GRPC_RATES), best: 0 }]));
   for (let step = 0; step < SAT_STEPS && searching.size > 0; step++) {
     for (const [id, st] of [...searching]) {
-      const row = await point(st.variant, Math.round(st.rate), SAT_SECONDS);
+      let row = await point(st.variant, Math.round(st.rate), SAT_SECONDS);
       await pause(500);
       (saturation[id] ??= { steps: [] }).steps.push(row);
+      // One noisy step (a p99 spike on this shared 2-core machine) must not end the search: a failed step is
+      // repeated once after a pause, and the search stops only when the repeat fails too.
+      if (!passes(row)) {
+        await pause(1_500);
+        row = { ...(await point(st.variant, Math.round(st.rate), SAT_SECONDS)), retry: true };
+        await pause(500);
+        saturation[id].steps.push(row);
+      }
       if (passes(row)) {
         st.best = Math.max(st.best, row.achieved);
         st.rate *= SAT_GROWTH;
