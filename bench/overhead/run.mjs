@@ -1,5 +1,5 @@
 // Gateway overhead against its physical floor, and the one-process mode against Portkey, in one run.
-// Usage (after `npx nx run-many -t build`): node bench/overhead/run.mjs [--seconds 4] [--sat-seconds 3] [--quick]
+// Usage (after `npx nx run-many -t build`): node bench/overhead/run.mjs [--seconds 3] [--rounds 3] [--sat-seconds 3] [--quick]
 //   [--only floor,http-portkey,...]  (an A/B check of some variants; results are printed, not written to docs/)
 // Everything listens on 127.0.0.1. Bounded: fixed points of --seconds each, a saturation search of at most
 // SAT_STEPS steps (2 points at most each) per variant, each request with its own timeout, and a hard stop at MAX_RUN_MS.
@@ -26,17 +26,20 @@ const arg = (name, fallback) => {
   return i > 0 ? process.argv[i + 1] : fallback;
 };
 const QUICK = process.argv.includes('--quick');
-const SECONDS = Number(arg('seconds', QUICK ? 1.5 : 4));
+const SECONDS = Number(arg('seconds', QUICK ? 1.5 : 3));
 const SAT_SECONDS = Number(arg('sat-seconds', QUICK ? 1.5 : 3));
 const GRPC_RATES = arg('grpc-rates', QUICK ? '100' : '50,100,200').split(',').map(Number);
 const HTTP_RATES = arg('http-rates', QUICK ? '200' : '100,200,400').split(',').map(Number);
 const SAT_STEPS = QUICK ? 2 : 10;
+// Each fixed point is measured in every round (rounds alternate too) and reported as the median of its rounds, so
+// one spike of this shared machine moves no number on its own.
+const ROUNDS = Number(arg('rounds', QUICK ? 1 : 3));
 const ONLY = arg('only', '').split(',').filter(Boolean);
 // The HTTP search starts higher: at the gRPC start rate ten ×1.3 steps end near 1 060/s, below 2× Portkey's saturation.
 const HTTP_SAT_START = 200;
 const SAT_GROWTH = 1.3;
 const REQUEST_TIMEOUT_MS = 5_000;
-const MAX_RUN_MS = 14 * 60_000;
+const MAX_RUN_MS = 20 * 60_000;
 const API_KEY = 'sk-switchyard-dev-a';
 const OUT_JSON = path.join(root, 'docs/images/overhead-results.json');
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-overhead-'));
@@ -230,6 +233,37 @@ async function point(variant, rate, seconds) {
   );
   return row;
 }
+/** One row per variant and rate: the median of each measure over the rounds (errors summed). */
+function medianOfRounds(rows) {
+  const groups = new Map();
+  for (const row of rows) {
+    const key = `${row.variant}@${row.offered}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const median = (values) => {
+    const sorted = values.filter((v) => v !== null && v !== undefined && !Number.isNaN(v)).sort((a, b) => a - b);
+    if (sorted.length === 0) return null;
+    const mid = Math.floor(sorted.length / 2);
+    return round(sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2);
+  };
+  return [...groups.values()].map((group) => {
+    const cpuPer1k = Object.fromEntries(Object.keys(group[0].cpuPer1k).map((name) => [name, median(group.map((g) => g.cpuPer1k[name]))]));
+    return {
+      variant: group[0].variant,
+      offered: group[0].offered,
+      rounds: group.length,
+      sent: group.reduce((sum, g) => sum + g.sent, 0),
+      ok: group.reduce((sum, g) => sum + g.ok, 0),
+      errors: group.reduce((sum, g) => sum + g.errors, 0),
+      achieved: median(group.map((g) => g.achieved)),
+      p50: median(group.map((g) => g.p50)),
+      p90: median(group.map((g) => g.p90)),
+      p99: median(group.map((g) => g.p99)),
+      cpuPer1k,
+    };
+  });
+}
+
 const fmt = (v) => (v === null ? '   -  ' : v.toFixed(2).padStart(7));
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -273,16 +307,19 @@ async function main() {
   console.log('warm-up (not recorded) ...');
   for (const v of all) await openLoop(50, QUICK ? 0.5 : 2, () => v.sender.send()).then((r) => r.errors && console.log(`  ${v.id}: ${r.errors} warm-up errors: ${r.firstError}`));
 
-  const fixed = [];
-  console.log('\nfixed rates, alternating variants point by point:');
-  for (const [rates, variants] of [[GRPC_RATES, grpcVariants], [HTTP_RATES, httpVariants]]) {
-    for (const rate of rates) {
-      for (const v of variants) {
-        fixed.push(await point(v, rate, SECONDS));
-        await pause(300);
+  const fixedRounds = [];
+  console.log(`\nfixed rates, alternating variants point by point, ${ROUNDS} rounds:`);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [rates, variants] of [[GRPC_RATES, grpcVariants], [HTTP_RATES, httpVariants]]) {
+      for (const rate of rates) {
+        for (const v of variants) {
+          fixedRounds.push({ round: r, ...(await point(v, rate, SECONDS)) });
+          await pause(300);
+        }
       }
     }
   }
+  const fixed = medianOfRounds(fixedRounds);
 
   console.log('\nsaturation search (offered rate grows ×1.3 per step while errors ≤ 1%, achieved ≥ 95% of offered, p99 < 1 s; a failed step is repeated once):');
   const saturation = {};
@@ -316,10 +353,11 @@ async function main() {
     date: startedAt.toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
     command: `node bench/overhead/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    settings: { seconds: SECONDS, satSeconds: SAT_SECONDS, grpcRates: GRPC_RATES, httpRates: HTTP_RATES, requestTimeoutMs: REQUEST_TIMEOUT_MS, simLatencyMs: 0, cache: 'unique prompt per request (every lookup misses; exact and semantic tiers both run; the answer is stored)', env: commonEnv },
+    settings: { seconds: SECONDS, rounds: ROUNDS, satSeconds: SAT_SECONDS, grpcRates: GRPC_RATES, httpRates: HTTP_RATES, requestTimeoutMs: REQUEST_TIMEOUT_MS, simLatencyMs: 0, cache: 'unique prompt per request (every lookup misses; exact and semantic tiers both run; the answer is stored)', env: commonEnv },
     messageSizes: s.floor.sizes,
     variants: Object.fromEntries(all.map((v) => [v.id, v.label])),
     fixed,
+    fixedRounds,
     saturation,
   };
   await cleanup();
