@@ -5,24 +5,18 @@
 //   [--topology processes|one-process] [--path grpc|http] [--rates 50,100,200] [--seconds 4] [--rounds 2] [--tracing off|on]
 // Bounded: rounds × rates × 2 points of --seconds each, every request with its own timeout, hard stop at 10 minutes.
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop, round } from './lib/load.mjs';
 import { cpuSeconds, startNode } from './lib/proc.mjs';
+import { arg, grpcSender, httpSender } from './lib/senders.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
-const grpc = require('@grpc/grpc-js');
-const { gatewayV1 } = require('@switchyard/contracts');
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const baseline = arg('baseline');
 if (!baseline || !fs.existsSync(path.join(baseline, 'libs/local-stack/dist/index.js'))) {
   console.error('--baseline must name another built checkout of this repository');
@@ -72,41 +66,7 @@ async function startSide(label, checkout) {
   const stack = await startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...env, ...tracingEnv } });
   running.push(stack);
   const pids = [...stack.services.filter((s) => !s.name.startsWith('upstream-sim')), sim].map((s) => ({ name: s.name, pid: s.pid }));
-  return { label, checkout, stack, pids, send: via === 'http' ? httpSender(stack.gatewayHttpUrl) : grpcSender(stack.gatewayAddress) };
-}
-
-let seq = 0;
-const prompt = () => `A/B question ${process.pid}-${seq++}: summarise the trade-offs of open-loop load generation in two sentences.`;
-function grpcSender(address) {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const identity = (b) => b;
-  return () =>
-    new Promise((resolve, reject) => {
-      const md = new grpc.Metadata();
-      md.set('authorization', 'Bearer sk-switchyard-dev-a');
-      const body = Buffer.from(
-        gatewayV1.CompleteRequest.encode(
-          gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: prompt() }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
-        ).finish(),
-      );
-      client.makeUnaryRequest(gatewayV1.GatewayService.complete.path, identity, identity, body, md, { deadline: Date.now() + 5_000 }, (err) => (err ? reject(err) : resolve()));
-    });
-}
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function httpSender(baseUrl) {
-  const url = new URL(`${baseUrl}/v1/chat/completions`);
-  return () =>
-    new Promise((resolve, reject) => {
-      const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt() }], max_tokens: 64 });
-      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer sk-switchyard-dev-a' };
-      const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, timeout: 5_000, headers }, (res) => {
-        res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end(body);
-    });
+  return { label, checkout, stack, pids, send: (via === 'http' ? httpSender(stack.gatewayHttpUrl) : grpcSender(stack.gatewayAddress)).send };
 }
 
 async function point(side, rate) {

@@ -5,24 +5,18 @@
 // Bounded: one load phase of --seconds; profiles land in a temp folder named in the output. Each process's profile
 // restarts (SIGUSR2) after the warm-up, so only the steady state is counted.
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop } from './lib/load.mjs';
+import { arg, grpcSender, httpSender } from './lib/senders.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
-const grpc = require('@grpc/grpc-js');
-const { gatewayV1 } = require('@switchyard/contracts');
 const { startStack } = require(path.join(root, 'libs/local-stack/dist/index.js'));
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const topology = arg('topology', 'one-process');
 const rate = Number(arg('rate', 80));
 const seconds = Number(arg('seconds', 10));
@@ -48,41 +42,14 @@ const stack = await startStack({
     ['api-gateway', 'model-router', 'cache', 'queue', 'batcher', 'region-router'].map((s) => [s, { NODE_OPTIONS: `--require ${path.join(here, 'lib/cpu-prof-hook.cjs')}`, CPU_PROF_DIR: profDir }]),
   ),
 });
-const client = new grpc.Client(stack.gatewayAddress, grpc.credentials.createInsecure());
-let seq = 0;
-const question = () => `Profile question ${seq++}: what limits an open-loop benchmark?`;
-const sendGrpc = () =>
-  new Promise((resolve, reject) => {
-    const md = new grpc.Metadata();
-    md.set('authorization', 'Bearer sk-switchyard-dev-a');
-    const body = Buffer.from(
-      gatewayV1.CompleteRequest.encode(
-        gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: question() }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
-      ).finish(),
-    );
-    client.makeUnaryRequest(gatewayV1.GatewayService.complete.path, (b) => b, (b) => b, body, md, { deadline: Date.now() + 5_000 }, (err) => (err ? reject(err) : resolve()));
-  });
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-const chatUrl = new URL(`${stack.gatewayHttpUrl}/v1/chat/completions`);
-const sendHttp = () =>
-  new Promise((resolve, reject) => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: question() }], max_tokens: 64 });
-    const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer sk-switchyard-dev-a' };
-    const req = http.request({ host: chatUrl.hostname, port: chatUrl.port, path: chatUrl.pathname, method: 'POST', agent, timeout: 5_000, headers }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-const send = via === 'http' ? sendHttp : sendGrpc;
+const sender = via === 'http' ? httpSender(stack.gatewayHttpUrl) : grpcSender(stack.gatewayAddress);
+const send = sender.send;
 await openLoop(30, 2, send); // warm-up
 for (const service of new Set(stack.services.filter((p) => !p.name.startsWith('upstream-sim')))) process.kill(service.pid, 'SIGUSR2');
 await new Promise((resolve) => setTimeout(resolve, 200));
 const result = await openLoop(rate, seconds, send);
 console.log(`${topology} over ${via}: ${result.ok} ok, ${result.errors} errors, p50 ${result.p50} ms, p99 ${result.p99} ms${result.firstError ? `, first error: ${result.firstError}` : ''}`);
-client.close();
+sender.close();
 await stack.stop();
 
 // ---- summarise ----

@@ -12,19 +12,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop, round } from './lib/load.mjs';
 import { cpuSeconds, startNode } from './lib/proc.mjs';
+import { API_KEY, arg, completeRequest, grpcSender, httpSender, prompt, REQUEST_TIMEOUT_MS } from './lib/senders.mjs';
 import { latencyChart } from './lib/svg.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
-const grpc = require('@grpc/grpc-js');
 const { gatewayV1 } = require('@switchyard/contracts');
 const { startStack, startServiceProcess } = require(path.join(root, 'libs/local-stack/dist/index.js'));
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(arg('seconds', QUICK ? 1.5 : 3));
 const SAT_SECONDS = Number(arg('sat-seconds', QUICK ? 1.5 : 3));
@@ -38,9 +34,7 @@ const ONLY = arg('only', '').split(',').filter(Boolean);
 // The HTTP search starts higher: at the gRPC start rate ten ×1.3 steps end near 1 060/s, below 2× Portkey's saturation.
 const HTTP_SAT_START = 200;
 const SAT_GROWTH = 1.3;
-const REQUEST_TIMEOUT_MS = 5_000;
 const MAX_RUN_MS = 20 * 60_000;
-const API_KEY = 'sk-switchyard-dev-a';
 const OUT_JSON = path.join(root, 'docs/images/overhead-results.json');
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-overhead-'));
 
@@ -57,17 +51,6 @@ async function cleanup() {
   for (const r of running.reverse()) await r.stop().catch(() => undefined);
 }
 process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
-
-// ---- payloads: a unique prompt per request keeps the cache out of the way (every lookup misses, both tiers run) ----
-let seq = 0;
-const prompt = () => `Benchmark question ${process.pid}-${seq++}: summarise the trade-offs of open-loop load generation in two sentences.`;
-const completeRequest = () =>
-  Buffer.from(
-    gatewayV1.CompleteRequest.encode(
-      gatewayV1.CompleteRequest.fromPartial({ messages: [{ role: 'user', content: prompt() }], model: 'gpt-4o-mini', userRegion: 'eastus', maxTokens: 64 }),
-    ).finish(),
-  );
-const chatBody = () => JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt() }], max_tokens: 64 });
 
 // ---- processes ----
 const commonEnv = {
@@ -172,49 +155,6 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
-}
-
-// ---- load senders ----
-function grpcSender(address, pathName, body, withKey) {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const identity = (b) => b;
-  return {
-    send: () =>
-      new Promise((resolve, reject) => {
-        const md = new grpc.Metadata();
-        if (withKey) md.set('authorization', `Bearer ${API_KEY}`);
-        client.makeUnaryRequest(pathName, identity, identity, body(), md, { deadline: Date.now() + REQUEST_TIMEOUT_MS }, (err) => (err ? reject(err) : resolve()));
-      }),
-    close: () => client.close(),
-  };
-}
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
-function httpSender(baseUrl, headers) {
-  const url = new URL(`${baseUrl}/v1/chat/completions`);
-  return {
-    send: () =>
-      new Promise((resolve, reject) => {
-        const body = chatBody();
-        const req = http.request(
-          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, timeout: REQUEST_TIMEOUT_MS, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
-          (res) => {
-            const chunks = [];
-            res.on('data', (c) => chunks.push(c));
-            res.on('end', () => {
-              if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString().slice(0, 200)}`));
-              const text = Buffer.concat(chunks).toString();
-              if (!text.includes('"choices"')) return reject(new Error(`no choices: ${text.slice(0, 200)}`));
-              resolve();
-            });
-          },
-        );
-        req.on('timeout', () => req.destroy(new Error('timeout')));
-        req.on('error', reject);
-        req.end(body);
-      }),
-    close: () => undefined,
-  };
 }
 
 // ---- measurement ----

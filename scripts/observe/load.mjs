@@ -3,6 +3,8 @@
 // and hide queueing); in-flight calls are capped so the generator itself cannot run away. Only 127.0.0.1.
 import grpc from '@grpc/grpc-js';
 import contracts from '@switchyard/contracts';
+// Seeded (mulberry32), so two runs send the same mix.
+import { seededRandom } from '@switchyard/service-kit/seeded-random';
 
 const { gatewayV1 } = contracts;
 const KEYS = { 'team-a': 'sk-switchyard-dev-a', 'team-b': 'sk-switchyard-dev-b' };
@@ -31,18 +33,6 @@ const ANALYSIS =
   'Analyze step by step the trade-offs between consistency, availability and partition tolerance for a globally ' +
   'replicated rate limiter, compare token buckets with sliding windows under clock skew, and recommend a design ' +
   'with failure modes, operational metrics and a migration plan from the current single-region deployment.';
-
-/** Mulberry32: a seeded PRNG, so two runs send the same mix. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick(random, weighted) {
   let r = random();
@@ -82,7 +72,7 @@ function nextRequest(random, sequence) {
  */
 export async function runLoad({ address, phases, seed = 7, maxInFlight = 200, deadlineMs = 10_000, onPhase = () => {} }) {
   const client = new gatewayV1.GatewayClient(address, grpc.credentials.createInsecure());
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const report = [];
   let sequence = 0;
   let inFlight = 0;

@@ -2,17 +2,8 @@
 // questions), plus two kinds of queries — near-duplicates of stored entries (what a semantic hit looks
 // like, cosine ≈ 0.97) and fresh questions from the same distribution (what a miss looks like).
 
-/** mulberry32: a small seeded PRNG, so every run and every child process sees the same data. */
-export function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (mulberry32), so every run and every child process sees the same data.
+import { seededRandom } from '@switchyard/service-kit/seeded-random';
 
 function gaussian(random) {
   let u = 0;
@@ -32,7 +23,7 @@ function normaliseInto(out, offset, dims) {
  * centres with spread `spread` (cosine to the centre ≈ 1/sqrt(1+spread²)).
  */
 export function clusteredVectors({ count, dims, clusters, spread = 0.9, seed = 42 }) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const centres = new Float32Array(clusters * dims);
   for (let i = 0; i < centres.length; i++) centres[i] = gaussian(random);
   for (let c = 0; c < clusters; c++) normaliseInto(centres, c * dims, dims);
@@ -49,7 +40,7 @@ export function clusteredVectors({ count, dims, clusters, spread = 0.9, seed = 4
 
 /** Queries: half near-duplicates of stored vectors (noise `nearNoise`), half fresh vectors from the mixture. */
 export function queries({ data, centres, dims, count, nearNoise = 0.25, spread = 0.9, seed = 7 }) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const stored = data.length / dims;
   const clusters = centres.length / dims;
   const out = new Float32Array(count * dims);

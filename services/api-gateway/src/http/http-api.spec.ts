@@ -3,13 +3,9 @@ import { Unavailable } from '@switchyard/service-kit/errors';
 import { getMeter } from '@switchyard/telemetry';
 import OpenAI from 'openai';
 import pino from 'pino';
-import { fakePorts, hit, recordingObserver, settle, upstreamStream } from '../../test/support/fake-ports';
-import { ApiKeyAuthenticator } from '../auth/api-keys';
-import { FrontDoor } from '../front-door/front-door';
-import { ModelCatalog } from '../front-door/model-catalog';
-import { TenantRateLimiter, tenantLimitLookup } from '../limits';
+import { fakePorts, hit, settle, upstreamStream } from '../../test/support/fake-ports';
+import { testFrontDoor } from '../../test/support/test-front-door';
 import { gatewayMetrics } from '../metrics/gateway-metrics';
-import { MemoryRateLimitStore } from '../store/memory-rate-limit-store';
 import { startHttpApi, type RunningHttpApi } from './http-api';
 
 const KEY = 'sk-test-key-a';
@@ -29,17 +25,7 @@ describe('OpenAI-compatible HTTP API (in process)', () => {
         { name: 'text-embedding-3-small', tier: 'embedding', costPer1kInput: 0, costPer1kOutput: 0, latencyMs: 1, quality: 1, contextWindow: 8191, capabilities: ['embedding'] },
       ],
     });
-    const observer = recordingObserver().observer;
-    const frontDoor = new FrontDoor({
-      auth: new ApiKeyAuthenticator({ [KEY]: 'team-a', [LIMITED_KEY]: 'team-limited' }),
-      limiter: new TenantRateLimiter({ limitFor: tenantLimitLookup({ 'team-limited': { rpm: 1 } }, { rpm: 0, tpm: 0 }), store: new MemoryRateLimitStore(), clock: Date.now }),
-      ports: fakes.ports,
-      catalog: new ModelCatalog(fakes.ports.modelRouter, observer, 1000),
-      observer,
-      limits: { maxMessages: 8, maxEmbedInputs: 8, maxMessageBytes: 1000, maxRequestBytes: 2000, maxOutputTokens: 4096 },
-      defaultDeadlineMs: 5000,
-      defaultEmbeddingModel: 'text-embedding-3-small',
-    });
+    const frontDoor = testFrontDoor(fakes.ports, { [KEY]: 'team-a', [LIMITED_KEY]: 'team-limited' }, { 'team-limited': { rpm: 1 } });
     // No meter provider here, so the metrics are no-ops; gateway-metrics.spec.ts reads them.
     const metrics = gatewayMetrics(getMeter('api-gateway'));
     api = await startHttpApi({ host: '127.0.0.1', port: 0, frontDoor, logger: pino({ level: 'silent' }), maxBodyBytes: 64 * 1024, maxDeadlineMs: 60_000, metrics });

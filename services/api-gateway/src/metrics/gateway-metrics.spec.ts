@@ -5,14 +5,10 @@ import { createLogger, startGrpcServer, type RunningGrpcServer } from '@switchya
 import { Unavailable } from '@switchyard/service-kit/errors';
 import { HISTOGRAM_BUCKETS, metricViews } from '@switchyard/telemetry';
 import { GatewayTestClient, readStream, statusOf } from '../../test/e2e/gateway-client';
-import { fakePorts, hit, recordingObserver, upstreamStream } from '../../test/support/fake-ports';
-import { ApiKeyAuthenticator } from '../auth/api-keys';
-import { FrontDoor } from '../front-door/front-door';
-import { ModelCatalog } from '../front-door/model-catalog';
+import { fakePorts, hit, upstreamStream } from '../../test/support/fake-ports';
+import { testFrontDoor } from '../../test/support/test-front-door';
 import { startHttpApi, type RunningHttpApi } from '../http/http-api';
-import { TenantRateLimiter, tenantLimitLookup } from '../limits';
 import { gatewayBinding } from '../server';
-import { MemoryRateLimitStore } from '../store/memory-rate-limit-store';
 import { gatewayMetrics } from './gateway-metrics';
 
 const KEY = 'sk-test-key-a';
@@ -66,17 +62,7 @@ describe('gateway duration and overhead metrics (real gRPC and HTTP requests, in
         upstream: { reason: 'closest', tried: [{ region: 'eastus', outcome: 'ok', httpStatus: 200, durationMs: PROVIDER_MS, note: '' }] },
       };
     };
-    const observer = recordingObserver().observer;
-    const frontDoor = new FrontDoor({
-      auth: new ApiKeyAuthenticator({ [KEY]: 'team-a' }),
-      limiter: new TenantRateLimiter({ limitFor: tenantLimitLookup({}, { rpm: 0, tpm: 0 }), store: new MemoryRateLimitStore(), clock: Date.now }),
-      ports: fakes.ports,
-      catalog: new ModelCatalog(fakes.ports.modelRouter, observer, 1000),
-      observer,
-      limits: { maxMessages: 8, maxEmbedInputs: 8, maxMessageBytes: 1000, maxRequestBytes: 2000, maxOutputTokens: 4096 },
-      defaultDeadlineMs: 5000,
-      defaultEmbeddingModel: 'text-embedding-3-small',
-    });
+    const frontDoor = testFrontDoor(fakes.ports, { [KEY]: 'team-a' });
     const logger = createLogger('api-gateway', 'silent');
     grpcServer = await startGrpcServer({ service: 'api-gateway', host: '127.0.0.1', port: 0, logger, bindings: [gatewayBinding(frontDoor, logger, metrics)], lameDuckMs: 0 });
     api = await startHttpApi({ host: '127.0.0.1', port: 0, frontDoor, logger, maxBodyBytes: 64 * 1024, maxDeadlineMs: 60_000, metrics });
