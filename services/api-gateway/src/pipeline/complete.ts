@@ -1,8 +1,7 @@
 import { inferenceV1, type gatewayV1 } from '@switchyard/contracts';
 import type { CompleteInput } from '../validation/validate-request';
-import type { IntervalTimers } from './lease';
-import { planAndAdmit } from './plan-and-admit';
-import { storeAnswer } from './plan-completion';
+import { holdLease, type IntervalTimers } from './lease';
+import { planCompletion, storeAnswer } from './plan-completion';
 import type { GatewayPorts, PipelineObserver } from './ports';
 
 export interface CompleteResult {
@@ -13,7 +12,7 @@ export interface CompleteResult {
 }
 
 /**
- * The request path of ARCHITECTURE.md §2 for one completion: model router + cache (+ queue, ADR 0041) ->
+ * The request path of ARCHITECTURE.md §2 for one completion: model router -> cache -> queue ->
  * batcher (-> region router) -> release -> cache store. The cache may fail without failing the
  * request; the lease is always released, and the store happens after the answer is on its way.
  */
@@ -24,9 +23,10 @@ export async function completeRequest(
   observer: PipelineObserver,
   timers?: IntervalTimers,
 ): Promise<CompleteResult> {
-  const { route, cacheKey, hit, lease } = await planAndAdmit(tenant, input, ports, observer, timers);
+  const { route, cacheKey, hit } = await planCompletion(tenant, input, ports, observer);
   if (hit) return { content: hit.content, usage: hit.usage, route, finishReason: 'stop' };
 
+  const lease = await holdLease(ports.queue, { pool: route.model, tenant, priority: input.priority }, observer, timers);
   route.queueWaitMs = lease.queueWaitMs;
   let usage: gatewayV1.Usage | undefined;
   try {

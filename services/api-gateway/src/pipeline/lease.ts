@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { gatewayV1 } from '@switchyard/contracts';
-import { currentCallScope, runInCallScope } from '@switchyard/service-kit';
-import { Cancelled } from '@switchyard/service-kit/errors';
+import { runInCallScope } from '@switchyard/service-kit';
 import type { GatewayPorts, PipelineObserver } from './ports';
 
 /** The timer API lease renewal needs; injected so tests can drive it. */
@@ -66,39 +65,4 @@ export async function holdLease(
 /** Runs `fn` in a call scope of its own: not cancelled with the request, bounded by its own deadline. */
 export function detached<T>(fn: () => Promise<T>, deadlineMs = CLEANUP_DEADLINE_MS): Promise<T> {
   return runInCallScope({ deadline: new Date(Date.now() + deadlineMs), signal: new AbortController().signal }, fn);
-}
-
-/** A queue slot asked for ahead of knowing whether it is needed: await `lease`, or `abandon()` it. */
-export interface EarlyLease {
-  readonly lease: Promise<HeldLease>;
-  /** Cancels the wait, or gives the slot straight back if it was already granted; idempotent, never throws. */
-  abandon(): void;
-}
-
-/**
- * holdLease started before the caller knows it needs the slot (ADR 0041): the Acquire runs in a call scope of
- * its own, cancelled with the request or by `abandon()`, so a request the cache answers never waits for it.
- */
-export function requestLeaseEarly(
-  queue: GatewayPorts['queue'],
-  request: { pool: string; tenant: string; priority: number },
-  observer: PipelineObserver,
-  timers: IntervalTimers = systemIntervals,
-): EarlyLease {
-  const own = new AbortController();
-  const scope = currentCallScope();
-  const signal = scope ? AbortSignal.any([scope.signal, own.signal]) : own.signal;
-  const lease = runInCallScope({ deadline: scope?.deadline, signal }, () => holdLease(queue, request, observer, timers));
-  // Whoever awaits `lease` sees its failure; an abandoned one is nobody's, and must not surface as unhandled.
-  lease.catch(() => undefined);
-  let abandoned = false;
-  return {
-    lease,
-    abandon: () => {
-      if (abandoned) return;
-      abandoned = true;
-      own.abort(new Cancelled('the queue slot was not needed'));
-      lease.then((held) => held.release(undefined), () => undefined);
-    },
-  };
 }

@@ -1,9 +1,8 @@
 import { Unavailable } from '@switchyard/service-kit/errors';
 import type { gatewayV1 } from '@switchyard/contracts';
 import type { CompleteInput } from '../validation/validate-request';
-import type { IntervalTimers } from './lease';
-import { planAndAdmit } from './plan-and-admit';
-import { storeAnswer } from './plan-completion';
+import { holdLease, type IntervalTimers } from './lease';
+import { planCompletion, storeAnswer } from './plan-completion';
 import type { GatewayPorts, PipelineObserver } from './ports';
 
 export type CompletionStreamEvent =
@@ -25,7 +24,7 @@ export async function* streamCompleteRequest(
   observer: PipelineObserver,
   timers?: IntervalTimers,
 ): AsyncGenerator<CompletionStreamEvent, void, undefined> {
-  const { route, cacheKey, hit, lease } = await planAndAdmit(tenant, input, ports, observer, timers);
+  const { route, cacheKey, hit } = await planCompletion(tenant, input, ports, observer);
   if (hit) {
     yield { type: 'started', route };
     if (hit.content !== '') yield { type: 'delta', content: hit.content };
@@ -33,6 +32,7 @@ export async function* streamCompleteRequest(
     return;
   }
 
+  const lease = await holdLease(ports.queue, { pool: route.model, tenant, priority: input.priority }, observer, timers);
   route.queueWaitMs = lease.queueWaitMs;
   let usage: gatewayV1.Usage | undefined;
   try {
