@@ -154,6 +154,17 @@ describe('Batcher', () => {
     expect(dispatched).toEqual([['a', 'b'], ['c']]);
   });
 
+  it('reports a wait of exactly 0 for an item that flushes its batch on arrival, even if the clock ticks meanwhile', async () => {
+    let now = START;
+    // Every reading of this clock is a millisecond later than the one before.
+    const ticking = { now: () => now++ };
+    const batcher = new Batcher<string, string>(
+      { maxBatchSize: 4, maxWaitMs: 100, minSlackMs: 50 },
+      { clock: ticking, timers: manualTime(START).timers, dispatch: async (_key, items) => items.map((i) => succeeded(i)) },
+    );
+    await expect(batcher.submit(EMB, 'critical', { priority: 1 })).resolves.toMatchObject({ batchWaitMs: 0 });
+  });
+
   it('reports each item its own batch wait, measured from its own arrival', async () => {
     const { batcher } = setup();
     const a = batcher.submit(EMB, 'a', NORMAL);

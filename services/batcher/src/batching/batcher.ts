@@ -186,7 +186,7 @@ export class Batcher<Item, Result> {
     let batch = this.pending.get(key);
     // An item that would push the batch over its weight cap starts the next batch instead.
     if (batch && batch.weight + waiter.weight > maxBatchWeight) {
-      this.flush(batch, 'full');
+      this.flush(batch, 'full', now);
       batch = undefined;
     }
     if (!batch) {
@@ -197,11 +197,11 @@ export class Batcher<Item, Result> {
     batch.weight += waiter.weight;
     waiter.batch = batch;
 
-    if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full');
-    if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical');
+    if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full', now);
+    if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical', now);
     if (batch.dueAt <= now) return this.leaveThisTurn(batch);
     const latestForMember = waiter.deadlineMs === undefined ? Infinity : waiter.deadlineMs - this.options.minSlackMs;
-    if (latestForMember <= now) return this.flush(batch, 'deadline');
+    if (latestForMember <= now) return this.flush(batch, 'deadline', now);
     if (latestForMember < batch.dueAt || batch.timer === undefined) this.schedule(batch, Math.min(batch.dueAt, latestForMember), now);
   }
 
@@ -227,13 +227,16 @@ export class Batcher<Item, Result> {
     batch.timer = this.deps.timers.setTimeout(() => this.flush(batch, byDeadline ? 'deadline' : 'wait'), dueAt - now);
   }
 
-  private flush(batch: PendingBatch<Item, Result>, reason: FlushReason): void {
+  /**
+   * `now` is passed by the flushes that happen while an item is enqueued, so that item's wait is exactly 0 even when
+   * the clock ticks between its arrival and its dispatch.
+   */
+  private flush(batch: PendingBatch<Item, Result>, reason: FlushReason, now = this.deps.clock.now()): void {
     if (this.pending.get(batch.key) === batch) this.pending.delete(batch.key);
     if (batch.timer !== undefined) {
       this.deps.timers.clearTimeout(batch.timer);
       batch.timer = undefined;
     }
-    const now = this.deps.clock.now();
     const live: Waiter<Item, Result>[] = [];
     for (const waiter of batch.waiters) {
       waiter.batch = undefined;
