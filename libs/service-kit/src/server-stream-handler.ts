@@ -1,7 +1,8 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { runInCallScope } from './call-scope';
-import { Cancelled, DeadlineExpired, isSwitchyardError } from './errors';
+import { cancellationReason } from './cancellation-reason';
+import { isSwitchyardError } from './errors';
 import { toGrpcError } from './grpc-status';
 import type { CallContext } from './unary-handler';
 
@@ -25,8 +26,7 @@ export function serverStream<Req, Res>(logger: Logger, method: string, handler: 
     // As for unary calls, grpc-js may emit 'cancelled' after a normal end; only a cancel before it counts.
     call.on('cancelled', () => {
       if (ended) return;
-      const expired = deadline !== undefined && Date.now() >= deadline.getTime();
-      controller.abort(expired ? new DeadlineExpired(`deadline passed while serving ${method}`) : new Cancelled(`caller cancelled ${method}`));
+      controller.abort(cancellationReason(method, deadline));
     });
     const send: SendMessage<Res> = (message) => {
       if (controller.signal.aborted) return Promise.reject(controller.signal.reason);

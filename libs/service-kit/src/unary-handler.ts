@@ -1,7 +1,8 @@
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { runInCallScope } from './call-scope';
-import { Cancelled, DeadlineExpired, isSwitchyardError } from './errors';
+import { cancellationReason } from './cancellation-reason';
+import { isSwitchyardError } from './errors';
 import { toGrpcError } from './grpc-status';
 
 export interface CallContext {
@@ -28,8 +29,7 @@ export function unary<Req, Res>(logger: Logger, method: string, handler: UnaryHa
     // cancel the work a handler deliberately leaves running after replying (e.g. a cache write).
     call.on('cancelled', () => {
       if (answered) return;
-      const expired = deadline !== undefined && Date.now() >= deadline.getTime();
-      controller.abort(expired ? new DeadlineExpired(`deadline passed while serving ${method}`) : new Cancelled(`caller cancelled ${method}`));
+      controller.abort(cancellationReason(method, deadline));
     });
     const ctx: CallContext = { deadline, signal: controller.signal, metadata: call.metadata };
     // The executor turns a synchronous throw into a rejection, so it is mapped like any other.
