@@ -1,4 +1,4 @@
-import { cancellationReason, DEADLINE_CANCEL_SLACK_MS } from './cancellation-reason';
+import { answeredError, cancellationReason, DEADLINE_CANCEL_SLACK_MS } from './cancellation-reason';
 import { Cancelled, DeadlineExpired } from './errors';
 
 describe('cancellationReason', () => {
@@ -16,5 +16,19 @@ describe('cancellationReason', () => {
   it('calls an earlier cancel, or one without a deadline, the caller giving up', () => {
     expect(cancellationReason('Select', deadline, 10_000 - DEADLINE_CANCEL_SLACK_MS - 1)).toBeInstanceOf(Cancelled);
     expect(cancellationReason('Select', undefined, 10_000)).toBeInstanceOf(Cancelled);
+  });
+});
+
+describe('answeredError', () => {
+  it("answers with the signal's reason for a non-Switchyard error thrown after the call was cancelled", () => {
+    const signal = AbortSignal.abort(new DeadlineExpired('deadline passed'));
+    expect(answeredError(new DOMException('aborted', 'AbortError'), signal)).toBe(signal.reason);
+  });
+
+  it('keeps a Switchyard error, and any error while the call is still live', () => {
+    const refusal = new Cancelled('caller cancelled');
+    expect(answeredError(refusal, AbortSignal.abort(new DeadlineExpired('late')))).toBe(refusal);
+    const bug = new Error('bug');
+    expect(answeredError(bug, new AbortController().signal)).toBe(bug);
   });
 });

@@ -7,6 +7,7 @@ export * from './lifecycle';
 export * from './grpc-status';
 export * from './call-scope';
 export * from './unary-handler';
+export { answeredError } from './cancellation-reason';
 export * from './grpc-server';
 export * from './grpc-client';
 export * from './run-service';

@@ -1,8 +1,7 @@
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { runInCallScope } from './call-scope';
-import { cancellationReason } from './cancellation-reason';
-import { isSwitchyardError } from './errors';
+import { answeredError, cancellationReason } from './cancellation-reason';
 import { toGrpcError } from './grpc-status';
 import type { CallContext } from './unary-handler';
 
@@ -52,8 +51,7 @@ export function serverStream<Req, Res>(logger: Logger, method: string, handler: 
       },
       (err: unknown) => {
         ended = true;
-        const cause = controller.signal.aborted && !isSwitchyardError(err) ? controller.signal.reason : err;
-        const grpcError = toGrpcError(cause);
+        const grpcError = toGrpcError(answeredError(err, controller.signal));
         if (grpcError.code === status.INTERNAL || grpcError.code === status.UNKNOWN) {
           logger.error({ err, method }, 'stream handler failed');
         } else {

@@ -1,8 +1,7 @@
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { runInCallScope } from './call-scope';
-import { cancellationReason } from './cancellation-reason';
-import { isSwitchyardError } from './errors';
+import { answeredError, cancellationReason } from './cancellation-reason';
 import { toGrpcError } from './grpc-status';
 
 export interface CallContext {
@@ -40,10 +39,7 @@ export function unary<Req, Res>(logger: Logger, method: string, handler: UnaryHa
       },
       (err: unknown) => {
         answered = true;
-        // A handler that gave up because its signal aborted (AbortError from fetch, timers, ...) is
-        // reporting the cancellation, not a bug: answer with the signal's reason instead of INTERNAL.
-        const cause = controller.signal.aborted && !isSwitchyardError(err) ? controller.signal.reason : err;
-        const grpcError = toGrpcError(cause);
+        const grpcError = toGrpcError(answeredError(err, controller.signal));
         if (grpcError.code === status.INTERNAL || grpcError.code === status.UNKNOWN) {
           logger.error({ err, method }, 'handler failed');
         } else {

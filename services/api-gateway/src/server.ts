@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { gatewayV1 } from '@switchyard/contracts';
-import { serverStream, toGrpcError, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
-import { InvalidArgument, isSwitchyardError } from '@switchyard/service-kit/errors';
+import { answeredError, serverStream, toGrpcError, unary, type CallContext, type Logger, type ServiceBinding } from '@switchyard/service-kit';
+import { InvalidArgument } from '@switchyard/service-kit/errors';
 import { activeTraceId } from '@switchyard/telemetry';
 import type { CallInfo, FrontDoor } from './front-door/front-door';
 import { requireDecoded, tolerantDefinition } from './grpc/tolerant-definition';
@@ -64,8 +64,5 @@ function callInfo(ctx: CallContext, observed?: ObservedCall): CallInfo {
  * thrown after the call was cancelled or timed out is reported as that cancellation.
  */
 function grpcOutcome(ctx: CallContext): (err: unknown) => GatewayOutcome {
-  return (err) => {
-    const cause = ctx.signal.aborted && !isSwitchyardError(err) ? ctx.signal.reason : err;
-    return status[toGrpcError(cause).code].toLowerCase();
-  };
+  return (err) => status[toGrpcError(answeredError(err, ctx.signal)).code].toLowerCase();
 }

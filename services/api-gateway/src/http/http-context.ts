@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '@switchyard/service-kit';
-import { isSwitchyardError } from '@switchyard/service-kit/errors';
+import { answeredError, type Logger } from '@switchyard/service-kit';
 import type { CallInfo, FrontDoor } from '../front-door/front-door';
 import { outcomeOfError, type GatewayOperation, type GatewayOutcome, type ObservedCall } from '../metrics/gateway-call';
 import type { GatewayMetrics } from '../metrics/gateway-metrics';
@@ -59,7 +58,7 @@ export class HttpContext {
   private outcomeOf(err: unknown): GatewayOutcome {
     if (err instanceof HttpRefusal) return 'invalid_argument';
     // As over gRPC, whatever breaks once the client went away is that cancellation.
-    return outcomeOfError(this.signal.aborted && !isSwitchyardError(err) ? this.signal.reason : err);
+    return outcomeOfError(answeredError(err, this.signal));
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
