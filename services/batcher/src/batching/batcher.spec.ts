@@ -141,6 +141,20 @@ describe('Batcher', () => {
     expect(dispatched).toEqual([['a', 'b'], ['c'], ['d']]);
   });
 
+  it('with maxWaitMs 0 still sends at once, not at the end of the turn, an item with no slack left', () => {
+    const turnEnd: (() => void)[] = [];
+    const dispatched: string[][] = [];
+    const batcher = new Batcher<string, string>(
+      { maxBatchSize: 4, maxWaitMs: 0, minSlackMs: 50 },
+      { ...manualTime(START), nextTurn: (callback) => void turnEnd.push(callback), dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))) },
+    );
+    void batcher.submit(EMB, 'roomy', NORMAL);
+    void batcher.submit(EMB, 'no slack', { priority: 3, deadlineMs: START + 50 });
+    expect(dispatched).toEqual([['roomy', 'no slack']]);
+    turnEnd.splice(0).forEach((end) => end());
+    expect(dispatched).toEqual([['roomy', 'no slack']]);
+  });
+
   it('with maxWaitMs 0 a batch that filled up before the turn ended is not sent twice', () => {
     const turnEnd: (() => void)[] = [];
     const dispatched: string[][] = [];

@@ -199,9 +199,9 @@ export class Batcher<Item, Result> {
 
     if (batch.waiters.length >= maxBatchSize || batch.weight >= maxBatchWeight) return this.flush(batch, 'full', now);
     if (priority === PRIORITY_CRITICAL) return this.flush(batch, 'critical', now);
-    if (batch.dueAt <= now) return this.leaveThisTurn(batch);
     const latestForMember = waiter.deadlineMs === undefined ? Infinity : waiter.deadlineMs - this.options.minSlackMs;
     if (latestForMember <= now) return this.flush(batch, 'deadline', now);
+    if (batch.dueAt <= now) return this.leaveThisTurn(batch);
     if (latestForMember < batch.dueAt || batch.timer === undefined) this.schedule(batch, Math.min(batch.dueAt, latestForMember), now);
   }
 
