@@ -68,6 +68,22 @@ function manualTime(start: number) {
   };
 }
 
+/** A batcher with maxWaitMs 0 whose event-loop turn ends when the test says so (`endTurn`). */
+function zeroWaitBatcher(maxBatchSize = 4) {
+  const time = manualTime(START);
+  const turnEnd: (() => void)[] = [];
+  const dispatched: string[][] = [];
+  const batcher = new Batcher<string, string>(
+    { maxBatchSize, maxWaitMs: 0, minSlackMs: 50 },
+    {
+      ...time,
+      nextTurn: (callback) => void turnEnd.push(callback),
+      dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))),
+    },
+  );
+  return { batcher, dispatched, time, endTurn: () => turnEnd.splice(0).forEach((end) => end()) };
+}
+
 beforeEach(() => {
   jest.useFakeTimers();
   jest.setSystemTime(START);
@@ -117,54 +133,34 @@ describe('Batcher', () => {
   });
 
   it('with maxWaitMs 0 arms no timer: what arrived in one event-loop turn leaves together at its end', () => {
-    const time = manualTime(START);
-    const turnEnd: (() => void)[] = [];
-    const dispatched: string[][] = [];
-    const batcher = new Batcher<string, string>(
-      { maxBatchSize: 4, maxWaitMs: 0, minSlackMs: 50 },
-      {
-        ...time,
-        nextTurn: (callback) => void turnEnd.push(callback),
-        dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))),
-      },
-    );
+    const { batcher, dispatched, endTurn, time } = zeroWaitBatcher();
     void batcher.submit(EMB, 'a', NORMAL);
     void batcher.submit(EMB, 'b', NORMAL);
     void batcher.submit(CHAT, 'c', NORMAL);
     expect(dispatched).toEqual([]);
     expect(time.scheduledCount()).toBe(0);
-    turnEnd.splice(0).forEach((end) => end());
+    endTurn();
     expect(dispatched).toEqual([['a', 'b'], ['c']]);
 
     void batcher.submit(EMB, 'd', NORMAL);
-    turnEnd.splice(0).forEach((end) => end());
+    endTurn();
     expect(dispatched).toEqual([['a', 'b'], ['c'], ['d']]);
   });
 
   it('with maxWaitMs 0 still sends at once, not at the end of the turn, an item with no slack left', () => {
-    const turnEnd: (() => void)[] = [];
-    const dispatched: string[][] = [];
-    const batcher = new Batcher<string, string>(
-      { maxBatchSize: 4, maxWaitMs: 0, minSlackMs: 50 },
-      { ...manualTime(START), nextTurn: (callback) => void turnEnd.push(callback), dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))) },
-    );
+    const { batcher, dispatched, endTurn } = zeroWaitBatcher();
     void batcher.submit(EMB, 'roomy', NORMAL);
     void batcher.submit(EMB, 'no slack', { priority: 3, deadlineMs: START + 50 });
     expect(dispatched).toEqual([['roomy', 'no slack']]);
-    turnEnd.splice(0).forEach((end) => end());
+    endTurn();
     expect(dispatched).toEqual([['roomy', 'no slack']]);
   });
 
   it('with maxWaitMs 0 a batch that filled up before the turn ended is not sent twice', () => {
-    const turnEnd: (() => void)[] = [];
-    const dispatched: string[][] = [];
-    const batcher = new Batcher<string, string>(
-      { maxBatchSize: 2, maxWaitMs: 0, minSlackMs: 50 },
-      { ...manualTime(START), nextTurn: (callback) => void turnEnd.push(callback), dispatch: async (_key, items) => (dispatched.push([...items]), items.map((i) => succeeded(i))) },
-    );
+    const { batcher, dispatched, endTurn } = zeroWaitBatcher(2);
     ['a', 'b', 'c'].forEach((item) => void batcher.submit(EMB, item, NORMAL));
     expect(dispatched).toEqual([['a', 'b']]);
-    turnEnd.splice(0).forEach((end) => end());
+    endTurn();
     expect(dispatched).toEqual([['a', 'b'], ['c']]);
   });
 
