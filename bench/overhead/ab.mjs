@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop, round } from './lib/load.mjs';
+import { OVERHEAD_ENV, startZeroLatencySim, TRACING_OFF, tracingOn } from './lib/bench-env.mjs';
 import { cpuSeconds, startNode } from './lib/proc.mjs';
 import { arg, grpcSender, httpSender } from './lib/senders.mjs';
 
@@ -17,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
 
-const baseline = arg('baseline');
+const baseline = arg('baseline') && path.resolve(arg('baseline'));
 if (!baseline || !fs.existsSync(path.join(baseline, 'libs/local-stack/dist/index.js'))) {
   console.error('--baseline must name another built checkout of this repository');
   process.exit(2);
@@ -41,29 +42,15 @@ setTimeout(() => {
   cleanup().finally(() => process.exit(2));
 }, MAX_RUN_MS).unref();
 
-// Same settings as run.mjs: overhead, not policy.
-const env = {
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-  BATCHER_MAX_WAIT_MS: '0',
-  QUEUE_MAX_CONCURRENT: '100000',
-  QUEUE_MAX_QUEUE_SIZE: '100000',
-};
 const sink = await startNode('otlp-sink', [path.join(here, 'otlp-sink.mjs')], { logFile: path.join(logDir, 'sink.log') });
 running.push(sink);
-const tracingEnv = tracing === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.address, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' } : { OTEL_TRACES_EXPORTER: 'none' };
+const tracingEnv = tracing === 'on' ? tracingOn(sink.address) : TRACING_OFF;
 
 async function startSide(label, checkout) {
-  const { startStack, startServiceProcess } = require(path.join(checkout, 'libs/local-stack/dist/index.js'));
-  const sim = await startServiceProcess({
-    name: 'upstream-sim',
-    dir: path.join(checkout, 'services/upstream-sim'),
-    env: { ...env, OTEL_TRACES_EXPORTER: 'none', SIM_REGION: 'eastus', SIM_PORT: '0', SIM_LATENCY_MS: '0', SIM_TPM_LIMIT: '1000000000', SIM_RPM_LIMIT: '1000000000' },
-    logFile: path.join(logDir, `${label}-sim.log`),
-  });
+  const localStack = require(path.join(checkout, 'libs/local-stack/dist/index.js'));
+  const { sim, regions } = await startZeroLatencySim(localStack, checkout, path.join(logDir, `${label}-sim.log`));
   running.push(sim);
-  const regions = JSON.stringify([{ name: 'eastus', provider: 'openai', baseUrl: `${sim.address}/v1`, capacityTpm: 1_000_000_000, capacityRpm: 1_000_000_000 }]);
-  const stack = await startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...env, ...tracingEnv } });
+  const stack = await localStack.startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...OVERHEAD_ENV, ...tracingEnv } });
   running.push(stack);
   const pids = [...stack.services.filter((s) => !s.name.startsWith('upstream-sim')), sim].map((s) => ({ name: s.name, pid: s.pid }));
   return { label, checkout, stack, pids, send: (via === 'http' ? httpSender(stack.gatewayHttpUrl) : grpcSender(stack.gatewayAddress)).send };

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLoop, round } from './lib/load.mjs';
+import { OVERHEAD_ENV, startZeroLatencySim, TRACING_OFF, tracingOn } from './lib/bench-env.mjs';
 import { cpuSeconds, startNode } from './lib/proc.mjs';
 import { API_KEY, arg, completeRequest, grpcSender, httpSender, prompt, REQUEST_TIMEOUT_MS } from './lib/senders.mjs';
 import { latencyChart } from './lib/svg.mjs';
@@ -19,7 +20,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const require = createRequire(import.meta.url);
 const { gatewayV1 } = require('@switchyard/contracts');
-const { startStack, startServiceProcess } = require(path.join(root, 'libs/local-stack/dist/index.js'));
+const localStack = require(path.join(root, 'libs/local-stack/dist/index.js'));
+const { startStack } = localStack;
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = Number(arg('seconds', QUICK ? 1.5 : 3));
@@ -53,42 +55,22 @@ async function cleanup() {
 process.on('SIGINT', () => cleanup().finally(() => process.exit(130)));
 
 // ---- processes ----
-const commonEnv = {
-  OTEL_METRICS_EXPORTER: 'none',
-  OTEL_LOGS_EXPORTER: 'none',
-  // Overhead, not policy: no batching wait, no queueing, no tenant limits, and the simulator never refuses.
-  BATCHER_MAX_WAIT_MS: '0',
-  QUEUE_MAX_CONCURRENT: '100000',
-  QUEUE_MAX_QUEUE_SIZE: '100000',
-};
-const tracingOn = (sink) => ({
-  OTEL_EXPORTER_OTLP_ENDPOINT: sink,
-  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-  OTEL_TRACES_SAMPLER: 'always_on',
-});
-const tracingOff = { OTEL_TRACES_EXPORTER: 'none' };
 
 async function startAll() {
   const sink = await startNode('otlp-sink', [path.join(here, 'otlp-sink.mjs')], { logFile: path.join(logDir, 'sink.log') });
   running.push(sink);
-  const sim = await startServiceProcess({
-    name: 'upstream-sim',
-    dir: path.join(root, 'services/upstream-sim'),
-    env: { ...commonEnv, ...tracingOff, SIM_REGION: 'eastus', SIM_PORT: '0', SIM_LATENCY_MS: '0', SIM_TPM_LIMIT: '1000000000', SIM_RPM_LIMIT: '1000000000' },
-    logFile: path.join(logDir, 'sim.log'),
-  });
+  const { sim, regions } = await startZeroLatencySim(localStack, root, path.join(logDir, 'sim.log'));
   running.push(sim);
-  const regions = JSON.stringify([{ name: 'eastus', provider: 'openai', baseUrl: `${sim.address}/v1`, capacityTpm: 1_000_000_000, capacityRpm: 1_000_000_000 }]);
   const stack = async (label, topology, env) => {
-    const s = await startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...commonEnv, ...env } });
+    const s = await startStack({ ports: 'free', topology, regions, logDir: path.join(logDir, label), env: { ...OVERHEAD_ENV, ...env } });
     running.push(s);
     return s;
   };
   const floor = await startFloor(sim.address);
   const distOn = await stack('dist-on', 'processes', tracingOn(sink.address));
-  const distOff = await stack('dist-off', 'processes', tracingOff);
+  const distOff = await stack('dist-off', 'processes', TRACING_OFF);
   const oneOn = await stack('one-on', 'one-process', tracingOn(sink.address));
-  const oneOff = await stack('one-off', 'one-process', tracingOff);
+  const oneOff = await stack('one-off', 'one-process', TRACING_OFF);
   const portkey = await startPortkey();
   return { sink, sim, floor, distOn, distOff, oneOn, oneOff, portkey };
 }
@@ -293,7 +275,7 @@ async function main() {
     date: startedAt.toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadavg: os.loadavg().map((x) => round(x, 2)) },
     command: `node bench/overhead/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
-    settings: { seconds: SECONDS, rounds: ROUNDS, satSeconds: SAT_SECONDS, grpcRates: GRPC_RATES, httpRates: HTTP_RATES, requestTimeoutMs: REQUEST_TIMEOUT_MS, simLatencyMs: 0, cache: 'unique prompt per request (every lookup misses; exact and semantic tiers both run; the answer is stored)', env: commonEnv },
+    settings: { seconds: SECONDS, rounds: ROUNDS, satSeconds: SAT_SECONDS, grpcRates: GRPC_RATES, httpRates: HTTP_RATES, requestTimeoutMs: REQUEST_TIMEOUT_MS, simLatencyMs: 0, cache: 'unique prompt per request (every lookup misses; exact and semantic tiers both run; the answer is stored)', env: OVERHEAD_ENV },
     messageSizes: s.floor.sizes,
     variants: Object.fromEntries(all.map((v) => [v.id, v.label])),
     fixed,
